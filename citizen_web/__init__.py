@@ -1,0 +1,1 @@
+"""The citizen's browser client: plain HTML, CSS and JS modules, no build step."""

@@ -1,0 +1,1 @@
+"""Hardware integrations of the clerk app (document readers, cameras), kept free of Qt and aiohttp."""

@@ -1,0 +1,137 @@
+"""Turning per-cell glyph scores into MRZ text that every check digit confirms, or into nothing.
+
+Each position keeps the characters its field allows. Protected positions (under a check digit) may take a
+runner-up character if the OCR found it nearly as likely; the cheapest combination of at most ``max_edits`` such
+swaps that satisfies all check digits and the syntax wins, but only if no other valid combination comes close
+(otherwise the read is ambiguous: G vs 6 in a document number can never be told apart by the check digit).
+Unprotected positions (names, state codes, sex) have no check digit, so they must be clearly recognised.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checkdigit import ALPHABET, char_value
+from .layouts import Layout, allowed_chars
+from .parse import failed_checks, syntax_problems
+
+_INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+_VALUE_MOD10 = np.array([char_value(ch) % 10 for ch in ALPHABET])
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    min_score: float = 0.45  # weakest acceptable best-match score of any cell
+    min_margin_unprotected: float = 0.04  # best vs runner-up where no check digit can catch an error
+    alt_cost: float = 0.04  # runner-ups this close to the best are tried at protected positions
+    max_edits: int = 2
+    max_alternatives: int = 10
+    ambiguity_margin: float = 0.05  # the best valid reading must beat every other valid one by this much
+    uncertain_margin: float = 0.05  # a cell whose runner-up is this close is "uncertain" ...
+    max_uncertain: int = 4  # ... and a frame with more of them is too poor to trust any check-digit luck
+    # where checks cannot help, the margin each recogniser needs on its own (ZNCC, classifier log-probability)
+    opinion_margins: tuple[float, ...] = (0.015, 0.0)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    lines: list[str]
+    cost: float
+    edits: int
+    min_margin: float
+
+
+def _mask(layout: Layout, state: str) -> np.ndarray:
+    allowed = allowed_chars(layout, issuing_state=state)
+    m = np.zeros((len(allowed), len(ALPHABET)), bool)
+    for i, chars in enumerate(allowed):
+        m[i, [_INDEX[c] for c in chars]] = True
+    return m
+
+
+def _split(layout: Layout, flat: list[str]) -> list[str]:
+    s = "".join(flat)
+    return [s[i * layout.length:(i + 1) * layout.length] for i in range(layout.lines)]
+
+
+def decode(layout: Layout, scores: np.ndarray, cfg: DecodeConfig = DecodeConfig(),
+           opinions: tuple[np.ndarray, ...] = ()) -> tuple[Decoded | None, str]:
+    """Best valid reading of ``scores`` (positions x 37) under ``layout``, with a reason when there is none.
+
+    ``opinions`` are the separate recognisers' scores that ``scores`` combines (same shape): where no check
+    digit protects a cell, each of them must pick the same character as the combination.
+    """
+    if scores.shape != (layout.lines * layout.length, len(ALPHABET)):
+        return None, "shape"
+    f = layout.field("issuing_state")
+    st = f.line * layout.length + f.start
+    state = "".join(ALPHABET[int(j)] for j in scores[st:st + 3].argmax(axis=1))
+    masked = np.where(_mask(layout, state), scores, -np.inf)
+    order = np.argsort(-masked, axis=1)
+    best = masked[np.arange(len(masked)), order[:, 0]]
+    second = masked[np.arange(len(masked)), order[:, 1]]
+    if not np.all(np.isfinite(best)) or best.min() < cfg.min_score:
+        return None, "weak"
+    margin = best - second
+    unprot = np.array([i not in layout.protected for i in range(len(best))])
+    if unprot.any() and margin[unprot].min() < cfg.min_margin_unprotected:
+        return None, "uncertain"
+    # Check digits cannot tell apart characters whose values differ by a multiple of 10 (G/Q, 6/G, K/U, '<'/K):
+    # against those look-alikes a protected cell is as unprotected as a name character.
+    allowed = np.isfinite(masked)
+    twins = allowed & (_VALUE_MOD10[None, :] == _VALUE_MOD10[order[:, 0]][:, None])
+    twins[unprot] = allowed[unprot]  # unprotected: every other allowed character
+    twins[np.arange(len(best)), order[:, 0]] = False
+    twin_best = np.where(twins, masked, -np.inf).max(axis=1)
+    if np.any(best - twin_best < cfg.min_margin_unprotected):
+        return None, "uncertain"
+    # Where only one check digit covers a cell (TD1/TD2 optional data under the composite digit alone), two
+    # misreads cancel out in one case of ten: there every recogniser must agree on the character outright.
+    single = np.array(layout.coverage) == 1
+    twins[single] = allowed[single]
+    twins[np.arange(len(best)), order[:, 0]] = True
+    for op, need in zip(opinions, cfg.opinion_margins, strict=False):
+        among = np.where(twins, op, -np.inf)
+        pick = among.argmax(axis=1)
+        if np.any(pick != order[:, 0]):
+            return None, "disagree"
+        # ... and each by a margin of its own: one confident recogniser must not outvote a hesitant one
+        own = among[np.arange(len(best)), pick]
+        among[np.arange(len(best)), pick] = -np.inf
+        if np.any(own - among.max(axis=1) < need):
+            return None, "uncertain"
+    if int((margin < cfg.uncertain_margin).sum()) > cfg.max_uncertain:
+        return None, "poor"
+    base = [ALPHABET[int(j)] for j in order[:, 0]]
+    alts = []  # (cost, position, char)
+    for i in layout.protected:
+        for r in range(1, 4):
+            cost = float(best[i] - masked[i, order[i, r]])
+            if not np.isfinite(cost) or cost > cfg.alt_cost:
+                break
+            alts.append((cost, i, ALPHABET[int(order[i, r])]))
+    alts.sort()
+    alts = alts[:cfg.max_alternatives]
+    valid: list[tuple[float, int, list[str]]] = []
+    for n_edits in range(cfg.max_edits + 1):
+        for combo in itertools.combinations(alts, n_edits):
+            if len({p for _, p, _ in combo}) < n_edits:
+                continue
+            flat = list(base)
+            for _, p, ch in combo:
+                flat[p] = ch
+            lines = _split(layout, flat)
+            if failed_checks(layout, lines) or syntax_problems(layout, lines):
+                continue
+            valid.append((sum(c for c, _, _ in combo), n_edits, lines))
+    if not valid:
+        return None, "checks"
+    valid.sort(key=lambda v: v[0])
+    cost, edits, lines = valid[0]
+    if len(valid) > 1 and valid[1][0] - cost < cfg.ambiguity_margin:
+        return None, "ambiguous"
+    prot = ~unprot
+    return Decoded(lines, cost, edits, float(margin[prot].min() if prot.any() else 1.0)), "ok"

@@ -1,0 +1,241 @@
+"""Finding MRZ text lines in a frame: morphology on a downscaled image, then grouping parallel line blobs.
+
+The MRZ is two or three long, equally spaced, left-aligned lines of dark characters, longer than anything else
+printed on a document. A black-hat filter keeps thin dark strokes, a horizontal closing merges the characters of
+one line into a blob, and each elongated blob is described by its rotated rectangle. Grouping parallel blobs of
+equal length gives the band and, from the ends of its first and last line, a quadrilateral for rectification.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+DETECT_WIDTH = 640
+MIN_FRAGMENT = 4  # chain pieces this long may be joined into a text line
+
+
+@dataclass(frozen=True)
+class LineBlob:
+    """One text-line candidate in detection-image pixels."""
+
+    center: np.ndarray  # (2,)
+    direction: np.ndarray  # unit vector along the line, pointing right
+    length: float
+    thickness: float
+
+    @property
+    def normal(self) -> np.ndarray:
+        return np.array([-self.direction[1], self.direction[0]])
+
+    @property
+    def angle(self) -> float:
+        return float(np.degrees(np.arctan2(self.direction[1], self.direction[0])))
+
+
+@dataclass(frozen=True)
+class Band:
+    """A group of 2 or 3 MRZ line candidates, ``lines`` ordered top to bottom, in frame coordinates."""
+
+    lines: tuple[LineBlob, ...]
+    quad: np.ndarray  # (4, 2) float32: tl, tr, br, bl of the text area
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def length(self) -> float:
+        return float(np.mean([ln.length for ln in self.lines]))
+
+    @property
+    def line_spacing(self) -> float:
+        c = [ln.center for ln in self.lines]
+        return float(np.mean([np.linalg.norm(b - a) for a, b in itertools.pairwise(c)]))
+
+
+def _components(gray: np.ndarray) -> np.ndarray:
+    """Character-sized dark components: rows of (x0, y0, x1, y1, cx, cy)."""
+    blur = cv2.GaussianBlur(gray, (3, 3), 0)
+    binary = cv2.adaptiveThreshold(blur, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 21, 10)
+    _, _, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    x, y, w, h, area = stats[1:].T
+    keep = (h >= 4) & (h <= 40) & (w <= 3 * h) & (area >= 6) & (w >= 1)
+    boxes = np.stack([x, y, x + w, y + h], axis=1)[keep].astype(np.float32)
+    return np.concatenate([boxes, cents[1:][keep].astype(np.float32)], axis=1)
+
+
+def _chains(comp: np.ndarray) -> list[np.ndarray]:
+    """Link each component to its nearest right-hand neighbour of similar height on the same text line."""
+    n = len(comp)
+    if n < 2:
+        return []
+    from scipy.spatial import cKDTree
+
+    x0, y0, x1, y1, cx, cy = comp.T
+    h = y1 - y0
+    reach = float(np.percentile(h, 99)) * 2.6 + 2
+    pairs = cKDTree(comp[:, 4:6]).query_pairs(reach, output_type="ndarray")
+    if not len(pairs):
+        return []
+    pairs = np.concatenate([pairs, pairs[:, ::-1]])
+    i, j = pairs[:, 0], pairs[:, 1]
+    gap = x0[j] - x1[i]  # space from i's right edge to j's left edge
+    dx = cx[j] - cx[i]
+    dy = np.abs(cy[j] - cy[i])
+    hr = h[j] / h[i]
+    ok = (dx > 0) & (gap > -0.35 * h[i]) & (gap < 1.1 * h[i]) & (dy < 0.25 * h[i] + 0.45 * dx)
+    ok &= (hr > 0.55) & (hr < 1.8)
+    i, j, dist = i[ok], j[ok], (dx + 2 * dy)[ok]
+    if not len(i):
+        return []
+    order = np.lexsort((dist, i))  # per i, nearest first
+    right = np.full(n, -1)
+    first = np.ones(len(order), bool)
+    first[1:] = i[order][1:] != i[order][:-1]
+    right[i[order][first]] = j[order][first]
+    order = np.lexsort((dist, j))  # per j, nearest left-hand partner first
+    first = np.ones(len(order), bool)
+    first[1:] = j[order][1:] != j[order][:-1]
+    left_best = np.full(n, -1)
+    left_best[j[order][first]] = i[order][first]
+    nxt = np.full(n, -1)
+    has = np.nonzero(right >= 0)[0]
+    mutual = left_best[right[has]] == has
+    nxt[has[mutual]] = right[has[mutual]]
+    is_target = np.zeros(n, bool)
+    is_target[nxt[nxt >= 0]] = True
+    chains = []
+    for s in np.nonzero(~is_target & (nxt >= 0))[0]:
+        chain = [int(s)]
+        while nxt[chain[-1]] >= 0 and len(chain) <= n:
+            chain.append(int(nxt[chain[-1]]))
+        if len(chain) >= MIN_FRAGMENT:
+            chains.append(np.array(chain))
+    return _join_fragments(comp, chains)
+
+
+def _join_fragments(comp: np.ndarray, chains: list[np.ndarray]) -> list[np.ndarray]:
+    """Join chains that continue each other on the same text line (a line broken by a merged or split glyph,
+    or by background print touching a character); keep the results of at least 8 components."""
+    h = comp[:, 3] - comp[:, 1]
+    frags = [list(c) for c in sorted(chains, key=lambda c: float(comp[c[0], 4]))]
+
+    def stats(f: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        first, last = comp[f[0], 4:6], comp[f[-1], 4:6]
+        d = last - first
+        return first, last, d / max(float(np.linalg.norm(d)), 1e-6), float(np.median(h[f]))
+
+    info = [stats(f) for f in frags]
+    i = 0
+    while i < len(frags):
+        _, last, d, ha = info[i]
+        nrm = np.array([-d[1], d[0]])
+        for j in range(len(frags)):
+            if j == i:
+                continue
+            first_b, _, db, hb = info[j]
+            delta = first_b - last
+            along, across = float(delta @ d), abs(float(delta @ nrm))
+            if 0 < along < 2.6 * ha and across < 0.35 * ha and 0.7 < hb / ha < 1.4 and float(db @ d) > 0.995:
+                frags[i].extend(frags[j])
+                del frags[j], info[j]
+                if j < i:
+                    i -= 1
+                info[i] = stats(frags[i])
+                break
+        else:
+            i += 1
+    return [np.array(f) for f in frags if len(f) >= 8]
+
+
+def _blobs(gray: np.ndarray) -> list[LineBlob]:
+    """Text lines of at least 8 linked components, as rotated rectangles."""
+    comp = _components(gray)
+    if len(comp) > 30000:
+        return []
+    out = []
+    for chain in _chains(comp):
+        c = comp[chain]
+        pts = c[:, 4:6]
+        mean = pts.mean(axis=0)
+        _, _, vt = np.linalg.svd(pts - mean, full_matrices=False)
+        d = vt[0] if vt[0][0] >= 0 else -vt[0]
+        if abs(d[1]) > 0.6:
+            continue
+        nrm = np.array([-d[1], d[0]])
+        corners = np.concatenate([c[:, [0, 1]], c[:, [2, 1]], c[:, [2, 3]], c[:, [0, 3]]])
+        along = (corners - mean) @ d
+        across = (corners - mean) @ nrm
+        length = float(along.max() - along.min())
+        thickness = float(np.median(c[:, 3] - c[:, 1]))
+        if length < 40 or length / thickness < 8:
+            continue
+        center = mean + d * (along.max() + along.min()) / 2 + nrm * (np.median(across))
+        out.append(LineBlob(center, d, length, thickness))
+    return out
+
+
+def _compatible(a: LineBlob, b: LineBlob) -> bool:
+    """b lies directly below a, parallel, of similar length and left-aligned."""
+    if abs(a.angle - b.angle) > 5 or not 0.8 < b.length / a.length < 1.25:
+        return False
+    if not 0.6 < b.thickness / a.thickness < 1.6:
+        return False
+    delta = b.center - a.center
+    across = float(delta @ a.normal)
+    along = float(delta @ a.direction)
+    thick = (a.thickness + b.thickness) / 2
+    return 1.05 * thick < across < 3.2 * thick and abs(along) < 0.12 * a.length
+
+
+def _quad(lines: list[LineBlob]) -> np.ndarray:
+    top, bottom = lines[0], lines[-1]
+
+    def ends(ln: LineBlob, side: float) -> tuple[np.ndarray, np.ndarray]:
+        off = ln.normal * side * ln.thickness / 2
+        half = ln.direction * ln.length / 2
+        return ln.center - half + off, ln.center + half + off
+
+    tl, tr = ends(top, -1)
+    bl, br = ends(bottom, 1)
+    return np.array([tl, tr, br, bl], np.float32)
+
+
+def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH) -> list[Band]:
+    """MRZ band candidates, most plausible first, with quads in frame coordinates; detection runs on a copy
+    scaled to ``width`` px (the reader retries at full resolution for small print)."""
+    h, w = frame_gray.shape[:2]
+    scale = min(1.0, width / w)
+    small = cv2.resize(frame_gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
+        if scale < 1 else frame_gray
+    blobs = sorted(_blobs(small), key=lambda b: b.center[1] * 1.0)
+    bands: list[tuple[float, Band]] = []
+    for i, a in enumerate(blobs):
+        below = [b for b in blobs[i + 1:] if _compatible(a, b)]
+        for b in below:
+            group = [a, b]
+            third = [c for c in blobs if c is not a and c is not b and _compatible(b, c)]
+            if third:
+                group.append(min(third, key=lambda c: float((c.center - b.center) @ b.normal)))
+            if any(_compatible(c, a) for c in blobs if c is not a and c is not b):
+                continue  # a has a compatible line above: the band starts higher up
+            quad = _quad(group) / scale
+            scaled = tuple(LineBlob(ln.center / scale, ln.direction, ln.length / scale, ln.thickness / scale)
+                           for ln in group)
+            score = len(group) * 1000 + float(np.mean([ln.length for ln in group]))
+            bands.append((score, Band(scaled, quad.astype(np.float32))))
+    bands.sort(key=lambda t: -t[0])
+    return [b for _, b in bands]
+
+
+def largest_text_line(frame_gray: np.ndarray) -> float:
+    """Length in frame pixels of the longest line-like blob (for the 'closer' hint); 0 when none."""
+    h, w = frame_gray.shape[:2]
+    scale = min(1.0, DETECT_WIDTH / w)
+    small = cv2.resize(frame_gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    blobs = _blobs(small)
+    return max((b.length for b in blobs), default=0.0) / scale

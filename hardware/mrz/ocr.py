@@ -1,0 +1,260 @@
+"""Reading a rectified MRZ line: every fixed-pitch cell is scored by two recognisers.
+
+Pass 1 searches +-half a pitch around each nominal cell with one template set and fits the grid through the
+best positions (absorbing residual pitch, skew and perspective errors). Pass 2 scores each cell +-1 px around the
+fitted position against all template variants (zero-normalised cross-correlation, ZNCC) and, at the best
+matching position, with the learned glyph classifier (``classifier.py``, log-probabilities). The decoder works
+on ZNCC + log-probability * CLASSIFIER_WEIGHT and, where check digits cannot catch a misread, demands that both
+recognisers agree (``decode.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .checkdigit import ALPHABET
+from .classifier import log_probs
+from .glyphs import CELL_H, GLYPH_HEIGHT, PITCH, TOP_PAD, templates
+from .rectify import Rectified
+
+USE_CLASSIFIER = True
+CLASSIFIER_WEIGHT = 1 / 60  # one unit of log-probability counts as much as 0.017 of ZNCC
+LOG_PROB_FLOOR = -30.0
+_OFFSETS = np.array([(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+
+SEARCH_X = PITCH // 2
+COARSE_GLYPHS = "<OIMWAES127XLT"  # the position search (pass 1) matches these shapes only
+SEARCH_Y = 4
+
+
+def _normalise(windows: np.ndarray) -> np.ndarray:
+    """Zero-mean, unit-norm rows (flattened windows); flat windows become zero."""
+    flat = windows.reshape(windows.shape[0], -1).astype(np.float32)
+    flat = flat - flat.mean(axis=1, keepdims=True)
+    norm = np.linalg.norm(flat, axis=1, keepdims=True)
+    return flat / np.maximum(norm, 1e-3)
+
+
+_TEMPLATE_CACHE: dict[str, np.ndarray] = {}
+
+
+def _template_matrix(kind: str) -> np.ndarray:
+    """(37 * variants, D) normalised templates; 'coarse' = one blurred variant for the position search."""
+    if kind not in _TEMPLATE_CACHE:
+        t = templates()
+        sel = t[1:2] if kind == "coarse" else t
+        v, c = sel.shape[:2]
+        _TEMPLATE_CACHE[kind] = _normalise(sel.reshape(v * c, CELL_H, PITCH))
+    return _TEMPLATE_CACHE[kind]
+
+
+def _coarse_templates() -> list[np.ndarray]:
+    if "coarse_raw" not in _TEMPLATE_CACHE:
+        idx = [ALPHABET.index(c) for c in COARSE_GLYPHS]
+        _TEMPLATE_CACHE["coarse_raw"] = _normalise(templates()[1][idx]).reshape(-1, CELL_H, PITCH)
+    return list(_TEMPLATE_CACHE["coarse_raw"])
+
+
+def _fit(k: np.ndarray, v: np.ndarray, w: np.ndarray, degree: int) -> np.ndarray:
+    """Weighted polynomial fit v ~ k (coefficients, highest first), refitted without the worst residuals."""
+    mask = w > 0
+    if mask.sum() < degree + 4:
+        return np.array([0.0] * degree + [float(np.median(v))])
+    coef = np.polyfit(k[mask], v[mask], degree, w=w[mask])
+    for _ in range(2):
+        res = np.abs(np.polyval(coef, k) - v)
+        cut = max(1.0, float(np.percentile(res[mask], 75)))
+        m2 = mask & (res <= cut)
+        if m2.sum() < degree + 4:
+            break
+        coef = np.polyfit(k[m2], v[m2], degree, w=w[m2])
+    return coef
+
+
+def _unwrap(v: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Undo the modulo-pitch ambiguity of cell offsets: each confident offset is moved by whole pitches to be
+    closest to the median of the previous three, so a slowly growing offset (perspective) is followed."""
+    out = v.astype(float).copy()
+    hist: list[float] = []
+    for i in np.nonzero(ok)[0]:
+        if hist:
+            last = sorted(hist[-3:])
+            ref = last[len(last) // 2] if len(last) % 2 else (last[0] + last[1]) / 2
+            out[i] = v[i] + PITCH * round((ref - v[i]) / PITCH)
+        hist.append(out[i])
+    return out
+
+
+def _edge_shift(view: np.ndarray, cx: np.ndarray, cy: np.ndarray, n: int, margin_x: int) -> int | None:
+    """Whole-cell shift that puts ink in all n cells and blank cells just outside, or None if there is none.
+
+    Every MRZ cell holds ink (even '<'), and the clear zone around the MRZ holds none. A grid that is off by one
+    cell would read a plausible but shifted line, and names have no check digit to catch that.
+    """
+    ks = np.arange(-3, n + 3, dtype=float)
+    x = np.round(np.polyval(cx, ks) + ks * PITCH).astype(int) + margin_x
+    y = np.clip(np.round(np.polyval(cy, ks)).astype(int), 0, view.shape[0] - 1)
+    inside = (x >= 0) & (x < view.shape[1])
+    ink = np.zeros(len(ks))
+    win = view[y[inside], x[inside]].reshape(int(inside.sum()), -1)
+    ink[inside] = win.std(axis=1)
+    ref = float(np.median(ink[3:3 + n]))
+    if ref <= 1e-3:
+        return None
+    ink /= ref
+    best = None
+    for s in (-2, -1, 0, 1, 2):
+        cells = ink[3 + s:3 + s + n]
+        outside = max(ink[2 + s], ink[3 + s + n])
+        if cells.min() > 0.45 and outside < 0.45 and (best is None or outside < best[1]):
+            best = (s, outside)
+    return None if best is None else best[0]
+
+
+@dataclass
+class _Pass1:
+    view: np.ndarray
+    search_y: int
+    margin_x: int
+    cx: np.ndarray  # quadratic fit of the x offset per cell
+    cy: np.ndarray  # linear fit of the window row per cell
+    dx: np.ndarray  # unwrapped x offset found per cell
+    weight: np.ndarray  # confidence per cell (best coarse score - 0.3, >= 0)
+
+
+def _pass1(rect: Rectified, line: int, search_x: int = SEARCH_X, search_y: int = SEARCH_Y) -> _Pass1:
+    """Coarse search around each nominal cell (+-half a pitch unless told) with one template set, then fit the
+    grid."""
+    img = rect.image
+    n = rect.n_chars
+    top = rect.line_y[line] - GLYPH_HEIGHT * PITCH / 2 - TOP_PAD  # template row 0 for a centred line
+    margin_x = 2 * PITCH
+    y0 = round(top) - search_y
+    x0 = round(rect.cell_x(0)) - margin_x
+    h_need = CELL_H + 2 * search_y
+    w_need = n * PITCH + 2 * margin_x
+    pad = np.pad(img, ((h_need, h_need), (w_need, w_need)), mode="edge")
+    strip = np.ascontiguousarray(pad[y0 + h_need:y0 + 2 * h_need, x0 + w_need:x0 + 2 * w_need], np.float32)
+    view = sliding_window_view(strip, (CELL_H, PITCH))  # (2SY+1, w_need-PITCH+1, CELL_H, PITCH)
+    ks = np.arange(n)
+    dys, dxs = np.meshgrid(np.arange(2 * search_y + 1), np.arange(-search_x, search_x + 1), indexing="ij")
+    xs = margin_x + ks[:, None] * PITCH + dxs.ravel()[None, :]
+    ys = np.broadcast_to(dys.ravel()[None, :], xs.shape)
+    # best ZNCC over the glyphs at every window position of the strip: correlation with zero-mean, unit-norm
+    # templates, divided once by each window's norm about its mean
+    best_map = None
+    for t in _coarse_templates():
+        r = cv2.matchTemplate(strip, t, cv2.TM_CCORR)
+        best_map = r if best_map is None else np.maximum(best_map, r, out=best_map)
+    area = CELL_H * PITCH
+    s1 = cv2.boxFilter(strip, -1, (PITCH, CELL_H), anchor=(0, 0), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    s2 = cv2.boxFilter(strip * strip, -1, (PITCH, CELL_H), anchor=(0, 0), normalize=False,
+                       borderType=cv2.BORDER_CONSTANT)
+    var = s2[:best_map.shape[0], :best_map.shape[1]] - s1[:best_map.shape[0], :best_map.shape[1]] ** 2 / area
+    best_map /= np.sqrt(np.maximum(var, 1e-2))
+    best_pos = best_map[ys, xs]
+    arg = best_pos.argmax(axis=1)
+    weight = np.clip(best_pos[ks, arg] - 0.3, 0, None)
+    kf = ks.astype(float)
+    dx = _unwrap(dxs.ravel()[arg].astype(float), weight > 0.15)
+    return _Pass1(view, search_y, margin_x, _fit(kf, dx, weight, 2), _fit(kf, ys[ks, arg].astype(float), weight, 1),
+                  dx, weight)
+
+
+def _line_cells(rect: Rectified, line: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """ZNCC of every cell against every template variant, (n_chars, positions, variants, 37), and the raw cell
+    windows (n_chars, positions, CELL_H * PITCH); None when the line's ends do not fit the cell grid."""
+    n = rect.n_chars
+    p1 = _pass1(rect, line)
+    view, margin_x, cx, cy = p1.view, p1.margin_x, p1.cx, p1.cy
+    shift = _edge_shift(view, cx, cy, n, margin_x)
+    if shift is None:
+        return None
+    # pass 2: all variants, +-1 px around the fitted positions (moved by whole cells if the ends say so)
+    kk = np.arange(n, dtype=float) + shift
+    fx = np.clip(np.round(np.polyval(cx, kk) + kk * PITCH).astype(int) + margin_x, 1, view.shape[1] - 2)
+    fy = np.clip(np.round(np.polyval(cy, kk)).astype(int), 1, 2 * p1.search_y - 1)
+    yy = fy[:, None] + _OFFSETS[None, :, 0]
+    xx = fx[:, None] + _OFFSETS[None, :, 1]
+    raw = view[yy.ravel(), xx.ravel()]
+    sc = (_normalise(raw) @ _template_matrix("full").T).reshape(n, len(_OFFSETS), -1, 37)
+    return sc, raw.reshape(n, len(_OFFSETS), -1)
+
+
+def score_parts(rect: Rectified) -> list[np.ndarray] | None:
+    """Per line, the two opinions on every cell: ZNCC (best template variant and position), (n_chars, 37), and
+    the classifier's log-probabilities at each cell's best-matching position, (n_chars, 37), stacked as
+    (2, n_chars, 37); None if a line does not fit the grid."""
+    cells = []
+    for i in range(len(rect.line_y)):
+        c = _line_cells(rect, i)
+        if c is None:
+            return None
+        cells.append(c)
+    sc = np.concatenate([c[0] for c in cells])
+    raw = np.concatenate([c[1] for c in cells])
+    sc = sc.max(axis=2)  # (cells, positions, classes)
+    zncc = sc.max(axis=1)
+    n = len(sc)
+    if USE_CLASSIFIER:
+        pos = sc.max(axis=2).argmax(axis=1)
+        lp = np.maximum(log_probs(raw[np.arange(n), pos]), LOG_PROB_FLOOR)
+    else:
+        lp = np.zeros_like(zncc)
+    parts = np.stack([zncc, lp])
+    n_chars = rect.n_chars
+    return [parts[:, i * n_chars:(i + 1) * n_chars] for i in range(len(cells))]
+
+
+def combine(parts: np.ndarray) -> np.ndarray:
+    """The decoder's score per cell and character from :func:`score_parts` output (..., 2, cells, 37)."""
+    return parts[..., 0, :, :] + parts[..., 1, :, :] * CLASSIFIER_WEIGHT
+
+
+def score_lines(rect: Rectified) -> list[np.ndarray] | None:
+    """Combined scores (n_chars, 37) per line: ZNCC plus the weighted classifier log-probability."""
+    parts = score_parts(rect)
+    return None if parts is None else [combine(p) for p in parts]
+
+
+def score_line(rect: Rectified, line: int) -> np.ndarray | None:
+    """Scores (n_chars, 37) for one line (see :func:`score_lines`)."""
+    lines = score_lines(rect)
+    return None if lines is None else lines[line]
+
+
+def grid_points(rect: Rectified) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where the coarse pass found the cells (canonical px) and where they belong on the ideal grid.
+
+    Feeding these to a homography fit removes the perspective that the band's outline could not reveal.
+    """
+    src, dst = [], []
+    for i in range(len(rect.line_y)):
+        p1 = _pass1(rect, i)
+        ks = np.arange(rect.n_chars, dtype=float)
+        top = rect.line_y[i] - GLYPH_HEIGHT * PITCH / 2 - TOP_PAD
+        y_row = round(top) - SEARCH_Y + np.polyval(p1.cy, ks)
+        x = rect.cell_x(0) + ks * PITCH + np.polyval(p1.cx, ks)
+        mid = float(np.polyval(p1.cy, rect.n_chars / 2)) + round(top) - SEARCH_Y
+        src.append(np.stack([x, y_row], axis=1))
+        dst.append(np.stack([rect.cell_x(0) + ks * PITCH, np.full_like(ks, mid)], axis=1))
+    if not src:
+        return None
+    return np.concatenate(src).astype(np.float32), np.concatenate(dst).astype(np.float32)
+
+
+def score_band_parts(rect: Rectified) -> np.ndarray | None:
+    """(2, lines * n_chars, 37): ZNCC and classifier log-probabilities in MRZ position order, or None."""
+    parts = score_parts(rect)
+    return None if parts is None else np.concatenate(parts, axis=1)
+
+
+def score_band(rect: Rectified) -> np.ndarray | None:
+    """Scores for all lines, flattened to (lines * n_chars, 37) in MRZ position order; None if a line's ends
+    do not fit the grid."""
+    lines = score_lines(rect)
+    return None if lines is None else np.concatenate(lines)

@@ -1,0 +1,116 @@
+"""``read_mrz``: one frame in, a fully validated MRZ (or None) out; plus the frame feedback the UI shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .decode import DecodeConfig, Decoded, decode
+from .layouts import LAYOUTS, Layout
+from .locate import DETECT_WIDTH, Band, find_bands
+from .ocr import combine, grid_points, score_band_parts
+from .parse import build_result
+from .rectify import rectify, refine
+from .result import MrzResult
+
+MAX_BANDS = 3
+FINE_WIDTH = 1280  # second detection pass for small print
+
+
+@dataclass
+class FrameRead:
+    """Everything one frame yielded: the band (quad in frame coordinates), the scores and the decoded result."""
+
+    band: Band | None = None
+    layout: Layout | None = None
+    scores: np.ndarray | None = None  # combined scores (positions, 37)
+    parts: np.ndarray | None = None  # the recognisers' separate scores (2, positions, 37)
+    decoded: Decoded | None = None
+    result: MrzResult | None = None
+    reason: str = "none"
+    bands: list[Band] = field(default_factory=list)
+
+
+def to_gray(frame: np.ndarray) -> np.ndarray:
+    """RGB (or already grey) uint8 frame to grey."""
+    if frame.ndim == 2:
+        return frame
+    if frame.ndim != 3 or frame.shape[2] not in (3, 4):
+        raise ValueError(f"expected an HxWx3 RGB frame, got shape {frame.shape}")
+    return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY if frame.shape[2] == 3 else cv2.COLOR_RGBA2GRAY)
+
+
+def candidate_layouts(band: Band) -> list[Layout]:
+    """Layouts a band may hold, likeliest first: 3 lines are TD1; for 2 lines, line length vs spacing."""
+    if band.count == 3:
+        return [LAYOUTS["TD1"]]
+    ratio = band.length / max(band.line_spacing, 1e-3)  # ~ 26 for TD3, ~ 21.5 for TD2
+    return [LAYOUTS["TD3"], LAYOUTS["TD2"]] if ratio > 24 else [LAYOUTS["TD2"], LAYOUTS["TD3"]]
+
+
+def read_frame(frame: np.ndarray, today: dt.date | None = None, cfg: DecodeConfig | None = None,
+               try_flipped: bool = True) -> FrameRead:
+    """Locate, rectify, OCR and decode; the first band that decodes validly wins."""
+    cfg = cfg or DecodeConfig()
+    gray = to_gray(frame)
+    bands = find_bands(gray)
+    out = FrameRead(bands=bands)
+    if bands:
+        out.band = bands[0]
+        out.reason = "unread"
+    tried: list[Band] = []
+    if _try_bands(gray, bands[:MAX_BANDS], out, today, cfg, try_flipped, tried):
+        return out
+    if gray.shape[1] > DETECT_WIDTH:  # small print: the downscaled copy may have merged or lost the characters
+        fine = [b for b in find_bands(gray, FINE_WIDTH) if not any(_same(b, t) for t in tried)]
+        out.bands = bands + fine
+        if out.band is None and fine:
+            out.band, out.reason = fine[0], "unread"
+        _try_bands(gray, fine[:MAX_BANDS], out, today, cfg, try_flipped, tried)
+    return out
+
+
+def _same(a: Band, b: Band) -> bool:
+    """Two detections of the same band (same line count, centres within a fifth of the band's height)."""
+    tol = 0.2 * float(np.linalg.norm(a.quad[3] - a.quad[0])) + 2
+    return a.count == b.count and float(np.abs(a.quad - b.quad).max()) < max(tol, 0.02 * a.length)
+
+
+def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.date | None, cfg: DecodeConfig,
+               try_flipped: bool, tried: list[Band]) -> bool:
+    """Read ``bands`` in order into ``out``; True as soon as one decodes validly."""
+    for band in bands:
+        tried.append(band)
+        for flip in (False, True) if try_flipped else (False,):
+            for layout in candidate_layouts(band):
+                rect = rectify(gray, band, layout.length, flip=flip)
+                if rect is None:
+                    continue
+                points = grid_points(rect)
+                refined = refine(gray, rect, *points) if points is not None else None
+                # the refit normally removes foreshortening; when a line's grid fit went astray it can shear the
+                # band instead, so the plain warp is the fallback
+                for candidate in (refined, rect) if refined is not None else (rect,):
+                    parts = score_band_parts(candidate)
+                    if parts is None:
+                        if out.scores is None:
+                            out.reason = "grid"
+                        continue
+                    scores = combine(parts)
+                    decoded, reason = decode(layout, scores, cfg, opinions=tuple(parts))
+                    if out.scores is None or decoded is not None:
+                        out.band, out.layout, out.scores, out.reason = band, layout, scores, reason
+                        out.parts = parts
+                    if decoded is not None:
+                        out.decoded = decoded
+                        out.result = build_result(layout, decoded.lines, today, corrections=decoded.edits)
+                        return True
+    return False
+
+
+def read_mrz(frame: np.ndarray, today: dt.date | None = None) -> MrzResult | None:
+    """The MRZ in an RGB uint8 frame (HxWx3) if one is found whose check digits all hold; otherwise None."""
+    return read_frame(frame, today).result

@@ -1,0 +1,105 @@
+"""Reading an MRZ from a live video stream: a result is reported only once it is stable over frames.
+
+Two ways to become stable, both requiring that no *different* valid reading was seen in the window:
+the same fully valid reading in at least ``min_agree`` frames, or a per-character vote (the glyph scores of
+recent frames with the same layout, averaged per recogniser) that decodes to a fully valid MRZ from at least
+``min_vote`` frames, under the same rules as a single frame.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from .decode import DecodeConfig, decode
+from .feedback import frame_hint
+from .layouts import LAYOUTS
+from .ocr import combine
+from .parse import build_result
+from .reader import FrameRead, read_frame, to_gray
+from .result import MrzResult
+
+
+@dataclass
+class FrameFeedback:
+    """What the UI shows for one frame.
+
+    ``quad``: MRZ band corners (tl, tr, br, bl) in frame pixels or None; ``hint``: none/closer/steady/glare/
+    reading; ``frame_result``: a valid read in this frame alone (not yet trusted); ``result``: the stable result
+    (None until stable); ``new``: True on the frame on which ``result`` became stable.
+    """
+
+    quad: np.ndarray | None
+    hint: str
+    frame_result: MrzResult | None
+    result: MrzResult | None
+    new: bool = False
+
+
+class MrzStreamReader:
+    """Feed RGB frames with :meth:`feed`; read :attr:`result` once stable. Not thread-safe: one per camera."""
+
+    def __init__(self, window: int = 8, min_agree: int = 2, min_vote: int = 3, forget_after: int = 15,
+                 today: dt.date | None = None, cfg: DecodeConfig | None = None) -> None:
+        self.window, self.min_agree, self.min_vote, self.forget_after = window, min_agree, min_vote, forget_after
+        self.today, self.cfg = today, cfg or DecodeConfig()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (e.g. after the clerk accepted the result)."""
+        self._reads: deque[FrameRead] = deque(maxlen=self.window)
+        self._missing = 0
+        self.result: MrzResult | None = None
+
+    def _valid(self) -> list[MrzResult]:
+        return [r.result for r in self._reads if r.result is not None]
+
+    def _vote(self) -> MrzResult | None:
+        by_layout: dict[str, list[np.ndarray]] = {}
+        for r in self._reads:
+            if r.parts is not None and r.layout is not None:
+                by_layout.setdefault(r.layout.name, []).append(r.parts)
+        for name, parts in by_layout.items():
+            if len(parts) < self.min_vote:
+                continue
+            mean = np.mean(parts, axis=0)  # both recognisers' scores averaged over the frames
+            decoded, _ = decode(LAYOUTS[name], combine(mean), self.cfg, opinions=tuple(mean))
+            if decoded is not None:
+                return build_result(LAYOUTS[name], decoded.lines, self.today, corrections=decoded.edits)
+        return None
+
+    def _stable(self) -> MrzResult | None:
+        valid = self._valid()
+        keys = Counter(tuple(r.mrz) for r in valid)
+        if len(keys) > 1:
+            return None  # conflicting valid reads: trust none of them
+        if keys:
+            key, count = keys.most_common(1)[0]
+            if count >= self.min_agree:
+                return next(r for r in valid if tuple(r.mrz) == key)
+        voted = self._vote()
+        if voted is not None and (not keys or tuple(voted.mrz) in keys):
+            return voted
+        return None
+
+    def feed(self, frame: np.ndarray) -> FrameFeedback:
+        """Process one RGB uint8 frame and return the feedback for it."""
+        gray = to_gray(frame)
+        read = read_frame(gray, self.today, self.cfg)
+        hint = frame_hint(gray, read.band)
+        if read.band is None:
+            self._missing += 1
+            if self._missing >= self.forget_after:
+                self.reset()
+        else:
+            self._missing = 0
+            self._reads.append(read)
+        new = False
+        stable = self._stable() if read.band is not None else None
+        if stable is not None and (self.result is None or tuple(stable.mrz) != tuple(self.result.mrz)):
+            self.result, new = stable, True
+        quad = None if read.band is None else read.band.quad.copy()
+        return FrameFeedback(quad, hint, read.result, self.result, new)

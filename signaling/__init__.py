@@ -1,0 +1,1 @@
+"""The aiohttp server: pages, REST API, WebSocket signaling, SQLite storage."""

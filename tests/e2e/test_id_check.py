@@ -1,0 +1,68 @@
+"""The ID card held up to Chromium's fake camera is read by the clerk app from the WebRTC track."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser
+
+from tests.e2e.test_call import join_as_citizen, logged_in_clerk, wait_for
+from tests.mrzgen.identities import Identity
+from tests.mrzgen.video import make_y4m
+from tests.support.browser import chromium_args, wait_js
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def card_clip(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Identity]]:
+    folder = tmp_path_factory.mktemp("clip")
+    path, identity = make_y4m(folder, seed=7, kind="TD1", seconds=4.0, fps=20)
+    yield path, identity
+    path.unlink()
+
+
+@pytest.fixture
+def chromium_flags(card_clip: tuple[Path, Identity]) -> list[str]:
+    return chromium_args(video_file=card_clip[0])
+
+
+async def test_clerk_reads_the_id_card_from_the_call(server: ServerProcess, browser: Browser,
+                                                     card_clip: tuple[Path, Identity]) -> None:
+    _, identity = card_clip
+    page = await join_as_citizen(browser, server)
+    clerk = await logged_in_clerk(server, read_ids=True)
+    feedback = []
+    clerk.id_feedback.connect(feedback.append)
+    try:
+        await wait_for(lambda: len(clerk.tickets) == 1, what="queue entry")
+        await clerk.call_in(clerk.tickets[0]["id"])
+        frames = []
+        clerk.remote_video.connect(lambda f: frames.append(f) if len(frames) < 400 else None)
+        try:
+            await wait_for(lambda: clerk.id_check.result is not None, timeout=60, what="a stable MRZ read")
+        finally:
+            import collections
+
+            import cv2
+            print("checked", clerk.id_check.frames_checked, collections.Counter(f.hint for f in feedback))
+            for i in (50, 150, 300, 399):
+                if i < len(frames):
+                    cv2.imwrite(f"/tmp/idframe{i}.png", cv2.cvtColor(frames[i].to_ndarray(format="rgb24"),
+                                                                     cv2.COLOR_RGB2BGR))
+        result = clerk.id_check.result
+        assert result["mrz"] == list(identity.lines)
+        assert result["document_number"] == identity.document_number
+        assert result["surname"] == identity.surname and result["given_names"] == identity.given_names
+        assert result["birth_date"] == identity.birth_date.isoformat()
+        assert any(f.quad is not None for f in feedback)  # the band was shown to the clerk
+        # the citizen's page got the hints, ending with "read"
+        await wait_js(page, "document.getElementById('id-hint').dataset.hint === 'read'")
+        assert "erkannt" in await page.inner_text("#id-hint")
+        clerk.confirm_identity()
+        assert clerk.confirmed_identity == result
+    finally:
+        await clerk.close()

@@ -1,0 +1,111 @@
+"""The score decoder: check-digit-guided choice between OCR alternatives, and refusal when in doubt."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hardware.mrz.checkdigit import ALPHABET, check_digit
+from hardware.mrz.decode import decode
+from hardware.mrz.layouts import TD1, TD3
+
+TD3_LINES = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+DE_ID = ["IDD<<T220001293<<<<<<<<<<<<<<<", "6408125<2010315D<<<<<<<<<<<<<4", "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"]
+
+
+def scores_for(lines: list[str], base: float = 0.9, rest: float = 0.5) -> np.ndarray:
+    text = "".join(lines)
+    sc = np.full((len(text), len(ALPHABET)), rest, np.float32)
+    for i, ch in enumerate(text):
+        sc[i, ALPHABET.index(ch)] = base
+    return sc
+
+
+def test_clean_scores_decode() -> None:
+    d, reason = decode(TD3, scores_for(TD3_LINES))
+    assert reason == "ok" and d is not None and d.lines == TD3_LINES and d.edits == 0
+
+
+def test_close_runner_up_fixes_a_check_digit() -> None:
+    sc = scores_for(TD3_LINES)
+    pos = 44 + 14  # birth date '0' in 740812: the OCR slightly prefers '8'
+    sc[pos, ALPHABET.index("8")] = 0.91
+    d, reason = decode(TD3, sc)
+    assert reason == "ok" and d is not None and d.lines == TD3_LINES and d.edits == 1
+
+
+def test_confident_wrong_digit_is_refused() -> None:
+    sc = scores_for(TD3_LINES)
+    pos = 44 + 14
+    sc[pos, ALPHABET.index("8")] = 0.99  # far more likely than the truth: no silent fix, no read
+    d, reason = decode(TD3, sc)
+    assert d is None and reason == "checks"
+
+
+def test_g_versus_6_in_german_number_is_ambiguous() -> None:
+    # 'G' (16) and '6' differ by 10: the check digit holds either way, so only the OCR can decide.
+    number = "T2G000129"
+    l1 = "IDD<<" + number + check_digit(number) + "<" * 15
+    l2 = DE_ID[1][:29] + check_digit(l1[5:30] + DE_ID[1][0:7] + DE_ID[1][8:15] + DE_ID[1][18:29])
+    lines = [l1, l2, DE_ID[2]]
+    six = lines[0][:7] + "6" + lines[0][8:]
+    assert check_digit(six[5:14]) == check_digit(number)  # the composite uses the same weights: no help either
+    sc = scores_for(lines)
+    sc[7, ALPHABET.index("6")] = 0.895
+    d, reason = decode(TD1, sc)
+    assert d is None and reason == "uncertain"  # G and 6 are check-digit twins: judged like a name character
+    sc[7, ALPHABET.index("6")] = 0.6  # a clear OCR decision is accepted
+    d, reason = decode(TD1, sc)
+    assert d is not None and d.lines[0] == lines[0]
+
+
+def test_uncertain_name_character_is_refused() -> None:
+    sc = scores_for(DE_ID)
+    pos = 60 + 1  # 'U' of MUSTERMANN; no check digit covers names
+    sc[pos, ALPHABET.index("V")] = 0.89
+    d, reason = decode(TD1, sc)
+    assert d is None and reason == "uncertain"
+
+
+def test_weak_or_wrong_shape_scores_are_refused() -> None:
+    assert decode(TD1, scores_for(DE_ID, base=0.3, rest=0.1))[0] is None
+    assert decode(TD1, scores_for(TD3_LINES))[1] == "shape"
+
+
+def test_twin_in_optional_data_needs_a_clear_margin() -> None:
+    # TD1 optional data is only covered by the composite digit; Q (26) for G (16) leaves every check intact.
+    l1 = "I<UTOD231458907GQ<<<<<<<<<<<<<"
+    l2 = "7408122F1204159UTO<<<<<<<<<<<"
+    l2 += check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
+    lines = [l1, l2, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
+    sc = scores_for(lines)
+    assert decode(TD1, sc)[1] == "ok"
+    sc[15, ALPHABET.index("Q")] = 0.88  # the OCR barely prefers G
+    assert decode(TD1, sc) == (None, "uncertain")
+
+
+def test_recognisers_must_agree_where_checks_are_weak() -> None:
+    sc = scores_for(DE_ID)
+    zncc, mlp = sc.copy(), sc.copy()
+    d, reason = decode(TD1, sc, opinions=(zncc, mlp))
+    assert reason == "ok" and d is not None and d.lines == DE_ID
+    mlp[61, ALPHABET.index("V")] = 0.95  # one recogniser reads MVSTERMANN
+    assert decode(TD1, sc, opinions=(zncc, mlp)) == (None, "disagree")
+    # two '<' read as '5' in optional data 2 cancel in the composite (5*7 + 5*3 = 50): agreement is required there
+    l2 = DE_ID[1]
+    bad = l2[:18] + "5" + l2[19] + "5" + l2[21:]
+    assert check_digit(DE_ID[0][5:30] + bad[0:7] + bad[8:15] + bad[18:29]) == l2[29]
+    lines = [DE_ID[0], bad, DE_ID[2]]
+    sc2 = scores_for(lines)
+    zncc2 = sc2.copy()
+    zncc2[30 + 18, ALPHABET.index("<")] = 0.95
+    assert decode(TD1, sc2, opinions=(zncc2, sc2.copy()))[0] is None
+
+
+def test_hesitant_template_match_is_not_outvoted() -> None:
+    # the combined score is clear, but the ZNCC alone barely prefers the letter: no read of an unchecked name
+    sc = scores_for(DE_ID)
+    zncc, mlp = sc.copy(), sc.copy()
+    zncc[61, ALPHABET.index("V")] = 0.89  # U vs V: ZNCC margin 0.01
+    assert decode(TD1, sc, opinions=(zncc, mlp)) == (None, "uncertain")
+    zncc[61, ALPHABET.index("V")] = 0.8
+    assert decode(TD1, sc, opinions=(zncc, mlp))[1] == "ok"

@@ -1,0 +1,75 @@
+"""The stream reader's stability rule and its per-frame feedback."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hardware.mrz import MrzStreamReader
+from hardware.mrz.reader import read_frame
+from tests.mrzgen import make_sample
+from tests.mrzgen.video import make_y4m, read_y4m
+
+
+def _readable_sample(start: int):
+    for seed in range(start, start + 20):
+        s = make_sample(seed, level="clean")
+        if read_frame(s.frame).result is not None:
+            return s
+    raise AssertionError("no readable sample")
+
+
+def test_one_valid_frame_is_not_enough() -> None:
+    s = _readable_sample(7100)
+    reader = MrzStreamReader()
+    fb = reader.feed(s.frame)
+    assert fb.frame_result is not None and fb.result is None and fb.hint == "reading" and fb.quad is not None
+    fb = reader.feed(s.frame)
+    assert fb.result is not None and fb.new and tuple(fb.result.mrz) == s.identity.lines
+    fb = reader.feed(s.frame)
+    assert fb.result is not None and not fb.new
+
+
+def test_conflicting_reads_are_not_reported() -> None:
+    a, b = _readable_sample(7200), _readable_sample(7300)
+    assert a.identity.lines != b.identity.lines
+    reader = MrzStreamReader()
+    for frame in (a.frame, b.frame, a.frame, b.frame):
+        fb = reader.feed(frame)
+        assert fb.result is None
+
+
+def test_document_leaving_resets() -> None:
+    s = _readable_sample(7100)
+    reader = MrzStreamReader(forget_after=3)
+    reader.feed(s.frame)
+    assert reader.feed(s.frame).result is not None
+    blank = np.full_like(s.frame, 128)
+    for _ in range(3):
+        fb = reader.feed(blank)
+    assert fb.hint == "none" and fb.quad is None and fb.result is None
+
+
+def test_hints() -> None:
+    s = make_sample(7001, level="clean")
+    reader = MrzStreamReader()
+    assert reader.feed(np.zeros_like(s.frame)).hint == "none"
+    small = make_sample(7002, level="clean", pitch_px=(5.5, 6.5))
+    assert reader.feed(small.frame).hint in ("closer", "none")
+    glare = s.frame.copy()
+    x0, y0 = s.mrz_quad.min(axis=0).astype(int)
+    x1, y1 = s.mrz_quad.max(axis=0).astype(int)
+    glare[y0:y1, x0:(x0 + x1) // 2] = 255
+    fb = MrzStreamReader().feed(glare)
+    assert fb.hint in ("glare", "none") and fb.frame_result is None
+
+
+def test_video_clip_is_read_when_held_still(tmp_path) -> None:
+    path, identity = make_y4m(tmp_path, seed=5, kind="TD1", seconds=2.0, fps=10)
+    assert path.stat().st_size < 10_000_000
+    frames = read_y4m(path)
+    assert len(frames) == 20 and frames[0].shape == (480, 640, 3)
+    reader = MrzStreamReader()
+    results = [reader.feed(f).result for f in frames]
+    assert results[0] is None  # the card is still moving in
+    stable = [r for r in results if r is not None]
+    assert stable and all(tuple(r.mrz) == identity.lines for r in stable)

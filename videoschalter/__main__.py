@@ -1,0 +1,3 @@
+from videoschalter.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Domain logic in plain Python: no Qt, no aiohttp, no SQLite."""

@@ -1,0 +1,1 @@
+"""Appointment mails: the .ics file, the texts, and the ways to send them."""
