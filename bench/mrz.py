@@ -28,7 +28,9 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hardware.mrz import read_mrz  # noqa: E402
+from hardware.mrz.checkdigit import ALPHABET  # noqa: E402
+from hardware.mrz.layouts import allowed_chars  # noqa: E402
+from hardware.mrz.reader import FrameRead, read_frame  # noqa: E402
 from tests.mrzgen import make_sample  # noqa: E402
 
 KINDS = ["TD1", "TD2", "TD3"]
@@ -56,6 +58,27 @@ def baseline_read(frame: np.ndarray) -> list[str] | None:
     return [ln for ln in mrz.aux["text"].split("\n") if ln.strip()]
 
 
+def failure_cause(sample, fr: FrameRead) -> str:
+    """Why a frame was not read, judged against the truth: detection, grid, or what the OCR made of it."""
+    if not fr.bands:
+        return "no band found"
+    centre = sample.mrz_quad.mean(axis=0)
+    size = float(np.linalg.norm(sample.mrz_quad[1] - sample.mrz_quad[0]))
+    if not any(np.linalg.norm(b.quad.mean(axis=0) - centre) < 0.3 * size for b in fr.bands):
+        return "band found, but not on the MRZ"
+    if fr.scores is None:
+        return "grid: line ends do not fit the cell grid"
+    truth = "".join(sample.identity.lines)
+    if fr.layout is None or fr.layout.name != sample.identity.type:
+        return "wrong layout (line count/length)"
+    # the best character each position allows (digits in dates, ...), as the decoder starts from
+    allowed = allowed_chars(fr.layout, issuing_state=sample.identity.lines[0][2:5])
+    read = "".join(max(chars, key=lambda c: fr.scores[i, ALPHABET.index(c)]) for i, chars in enumerate(allowed))
+    errors = sum(a != b for a, b in zip(read, truth, strict=True))
+    what = "text right" if errors == 0 else ("1-2 chars misread" if errors <= 2 else ">= 3 chars misread")
+    return f"refused ({fr.reason}): {what}"
+
+
 def stats(ms: list[float]) -> tuple[float, float]:
     return (float(np.median(ms)), float(np.percentile(ms, 90))) if ms else (float("nan"), float("nan"))
 
@@ -74,15 +97,20 @@ def main(argv: list[str]) -> int:
 
     samples = [make_sample(args.seed + i, kind=KINDS[i % 3], size=SIZES[i % len(SIZES)], level=args.level)
                for i in range(args.frames)]
-    read_mrz(samples[0].frame)  # warm-up: template rendering, imports
+    read_frame(samples[0].frame)  # warm-up: template rendering, imports
     right = wrong = 0
     ms_all: list[float] = []
     ms_720: list[float] = []
     per_kind = {k: [0, 0] for k in KINDS}
+    causes: dict[str, int] = {}
     for s in samples:
         t0 = time.perf_counter()
-        r = read_mrz(s.frame)
+        fr = read_frame(s.frame)  # what read_mrz does; the FrameRead also says why a frame was not read
         ms = (time.perf_counter() - t0) * 1000
+        r = fr.result
+        if r is None:
+            cause = failure_cause(s, fr)
+            causes[cause] = causes.get(cause, 0) + 1
         ms_all.append(ms)
         if s.frame.shape[:2] == (720, 1280):
             ms_720.append(ms)
@@ -125,12 +153,16 @@ def main(argv: list[str]) -> int:
         print(f"{'passporteye (subset)':<26}{len(base):>8}{share:>10.1%}{b_wrong:>8}{bmed:>11.1f}{bp90:>9.1f}")
         print(f"speed-up vs baseline (median): {bmed / med:.1f}x; baseline measured on the first {len(base)} frames")
     print("right per type: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in per_kind.items()))
+    print(f"not read: {sum(causes.values())} frames, by cause (reason of the first band read; decoder reasons in"
+          " docs/mrz.md)")
+    for cause, count in sorted(causes.items(), key=lambda kv: -kv[1]):
+        print(f"{count:>6}  {cause}")
     if args.json:
         print(json.dumps({
             "total": n, "right": right, "wrong": wrong, "median_ms": round(med, 1), "p90_ms": round(p90, 1),
             "median_ms_1280x720": round(med720, 1), "baseline_frames": len(base), "baseline_right": b_right,
             "baseline_wrong": b_wrong, "baseline_median_ms": round(bmed, 1) if base else None,
-            "level": args.level, "cpu": cpu_model(),
+            "level": args.level, "cpu": cpu_model(), "not_read_by_cause": causes,
         }))
     return 0
 

@@ -5,6 +5,7 @@ import { describeMediaError, meterLevel, openDevices } from "./devices.js";
 import { Call } from "./call.js";
 import { estimateMinutes, Place } from "./queue.js";
 import { startSlideshow } from "./slideshow.js";
+import { startCase } from "./case.js";
 
 const $ = (id) => document.getElementById(id);
 const token = decodeURIComponent(location.pathname.split("/").pop());
@@ -37,9 +38,10 @@ let call = null;
 let ended = false;
 let status = null;
 let countdownTimer = null;
+let casePanel = null; // chat, documents, form, signature, fee: created once translations are loaded
 const place = new Place();
 const signaling = new Signaling("/api/v1/ws/citizen", token);
-window.videoschalter = { signaling, place, get call() { return call; }, get localStream() { return localStream; } };
+window.videoschalter = { signaling, place, get call() { return call; }, get localStream() { return localStream; }, get casePanel() { return casePanel; } };
 
 function setStatus(next) {
   if (!next) return;
@@ -78,6 +80,7 @@ function showEnded(text) {
   $("ended").hidden = false;
   $("ended-msg").textContent = text;
   document.body.dataset.phase = "ended";
+  if (casePanel) casePanel.ended();
 }
 
 function showEarly(msg) {
@@ -231,6 +234,7 @@ $("unmute").addEventListener("click", () => { $("remote").play(); $("unmute").hi
 window.addEventListener("pagehide", () => { if (call && !call.closed) call.hangup("page_closed"); });
 
 await loadTranslations();
+casePanel = startCase(signaling, token);
 await startDevices();
 signaling.connect();
 startSlideshow($("slide"), $("slide-caption"), $("pictures"));

@@ -12,6 +12,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -65,6 +66,63 @@ class ClerkClient:
         if res.status != 200:
             raise ConnectionError(body.get("message", f"Fehler {res.status}") if isinstance(body, dict) else "Fehler")
         return body
+
+    # --- the case's REST routes (docs/case.md) ------------------------------
+    async def _request(self, method: str, path: str, data: bytes | None = None, json_body: Any = None,
+                       headers: dict[str, str] | None = None, ok: tuple[int, ...] = (200, 201, 204),
+                       ) -> tuple[bytes, str]:
+        """One authenticated call; returns the body and its media type, or ConnectionError with a readable text."""
+        all_headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        try:
+            async with self._http().request(method, f"{self.server_url}{path}", data=data, json=json_body,
+                                            headers=all_headers,
+                                            timeout=aiohttp.ClientTimeout(total=60)) as res:
+                body = await res.read()
+                mime = res.content_type
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ConnectionError(f"Server nicht erreichbar ({exc.__class__.__name__})") from exc
+        if res.status not in ok:
+            message = f"Fehler {res.status}"
+            try:
+                parsed = json.loads(body)
+                if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
+                    message = parsed["message"]
+            except ValueError:
+                pass
+            raise ConnectionError(message)
+        return body, mime
+
+    async def _request_json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        body, _ = await self._request(method, path, **kwargs)
+        try:
+            parsed = json.loads(body) if body else {}
+        except ValueError as exc:
+            raise ConnectionError("Antwort des Servers ist kein JSON") from exc
+        return parsed if isinstance(parsed, dict) else {}
+
+    async def upload_case_document(self, ticket_id: int, name: str, data: bytes, idempotency_key: str,
+                                   kind: str = "shared") -> dict[str, Any]:
+        """Send a file to the citizen (``shared``) or a picture to show (``snapshot``: the citizen sees it only
+        while it is shown); the same key on a retry returns the first document, not a copy."""
+        headers = {"X-Filename": quote(name), "Idempotency-Key": idempotency_key,
+                   "Content-Type": "application/octet-stream"}
+        body = await self._request_json("POST", f"/api/v1/clerk/cases/{ticket_id}/documents?kind={kind}", data=data,
+                                        headers=headers)
+        return body.get("document", body)
+
+    async def download_case_document(self, ticket_id: int, document_id: str) -> tuple[bytes, str]:
+        return await self._request("GET", f"/api/v1/clerk/cases/{ticket_id}/documents/{quote(document_id)}")
+
+    async def export_case(self, ticket_id: int) -> dict[str, Any]:
+        return await self._request_json("GET", f"/api/v1/clerk/cases/{ticket_id}/export")
+
+    async def erase_case(self, ticket_id: int) -> None:
+        await self._request("DELETE", f"/api/v1/clerk/cases/{ticket_id}")
+
+    async def post_case_signature(self, ticket_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """A signature from the counter's tablet (proposed clerk route, see docs/case.md)."""
+        answer = await self._request_json("POST", f"/api/v1/clerk/cases/{ticket_id}/signature", json_body=body)
+        return answer.get("signature", answer)
 
     def start(self) -> None:
         """Keep the signaling connection up in the background until ``close``."""

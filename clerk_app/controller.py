@@ -15,6 +15,7 @@ from typing import Any
 from aiortc import MediaStreamTrack
 
 from clerk_app.call import CallSession
+from clerk_app.case_controller import CaseController
 from clerk_app.client import ClerkClient
 from clerk_app.events import Event
 from clerk_app.ice import set_host_addresses
@@ -72,6 +73,7 @@ class ClerkController:
         self.all_departments: list[dict[str, Any]] = []
         self.colleagues: list[dict[str, Any]] = []
         self._seen_waiting: set[int] | None = None
+        self.case = CaseController(self.client)  # the case of the current (or last) call, docs/case.md
 
     # --- session ----------------------------------------------------------
     async def login(self, username: str, password: str) -> dict[str, Any]:
@@ -107,6 +109,7 @@ class ClerkController:
             self.error.emit("Beenden Sie zuerst das laufende Gespräch.")
             return
         self.call_requested_at = time.monotonic()
+        self.case.count("call")
         try:
             await self.client.send("call", ticket_id=ticket_id)
         except ConnectionError:
@@ -118,6 +121,7 @@ class ClerkController:
             self.error.emit("Beenden Sie zuerst das laufende Gespräch.")
             return
         self.call_requested_at = time.monotonic()
+        self.case.count("call")
         await self._send("call_next")
 
     async def set_paused(self, paused: bool) -> None:
@@ -151,6 +155,7 @@ class ClerkController:
         call = self.call
         if call is None:
             return
+        self.case.count("hangup")
         try:
             await call.hangup("clerk_hangup")
         except ConnectionError:
@@ -168,6 +173,8 @@ class ClerkController:
 
     # --- server messages --------------------------------------------------
     async def _handle(self, msg: dict[str, Any]) -> None:
+        if await self.case.handle(msg):
+            return
         handler = getattr(self, f"_on_{msg.get('type')}", None)
         if handler is not None:
             await handler(msg)
@@ -181,6 +188,7 @@ class ClerkController:
         if self.call is not None and self.call.call_id not in {c["call_id"] for c in msg["calls"]}:
             await self.call.close()
             self._end_call("server_lost_call")
+        await self.case.resync()  # messages may have been missed while the connection was down
 
     async def _on_queue(self, msg: dict[str, Any]) -> None:
         self.queue[msg["department"]] = msg["tickets"]
@@ -215,6 +223,7 @@ class ClerkController:
                                 on_state=self._media_state)
         text = "Verbindung wird aufgebaut …" if msg["citizen_online"] else "Die Person ist gerade nicht verbunden …"
         self.call_changed.emit("calling", text)
+        await self.case.open(msg["ticket"]["id"])
 
     async def _on_offer(self, msg: dict[str, Any]) -> None:
         if self.call is not None and self.call.call_id == msg["call_id"]:
@@ -299,6 +308,7 @@ class ClerkController:
         if self.id_check is not None and self.id_check.result is not None:
             self.confirmed_identity = dict(self.id_check.result)
             self.identity_confirmed.emit(self.confirmed_identity)
+            self._spawn(self.case.take_identity(self.confirmed_identity, "mrz"))  # fills the case: no typing
 
     def read_id_again(self) -> None:
         if self.id_check is not None and self.call is not None:

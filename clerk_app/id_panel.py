@@ -29,7 +29,7 @@ def german_date(iso: str) -> str:
 class IdPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Ausweis (maschinenlesbare Zone)", parent)
-        self.setMaximumWidth(420)
+        self.setMaximumWidth(480)
         self.hint = QLabel("Liest den Ausweis aus dem Video, sobald ein Gespräch läuft.")
         self.hint.setWordWrap(True)
         self.expired = QLabel("")
@@ -71,4 +71,4 @@ class IdPanel(QGroupBox):
 
     def show_confirmed(self) -> None:
         self.accept_button.setEnabled(False)
-        self.hint.setText("Daten übernommen.")
+        self.hint.setText("Daten übernommen – sie stehen im Vorgang und im Formular.")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from clerk_app.audio import Speaker
+from clerk_app.case_panel import CasePanel
 from clerk_app.controller import ClerkController
 from clerk_app.dialogs import DayOverviewDialog, MessageDialog, TransferDialog
 from clerk_app.id_check import IdFeedback
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         self.remote.setObjectName("remote_video")
         self.self_view = VideoWidget("Eigene Kamera")
         self.self_view.setObjectName("self_view")
-        self.self_view.setFixedSize(200, 150)
+        self.self_view.setFixedSize(160, 120)
         self.call_label = QLabel("Kein Gespräch")
         self.call_label.setObjectName("call_status")
         self.call_label.setWordWrap(True)
@@ -117,14 +118,23 @@ class MainWindow(QMainWindow):
             control_row.addWidget(button)
         controls.addLayout(control_row)
         row.addLayout(controls, stretch=1)
-        self.id_panel = IdPanel()
-        row.addWidget(self.id_panel, stretch=2)
         right_layout.addLayout(row)
+
+        # the case beside the video: the ID read on top (it fills the case), then the case's tabs
+        self.id_panel = IdPanel()
+        self.case_panel = CasePanel(controller.case)
+        case_column = QWidget()
+        case_layout = QVBoxLayout(case_column)
+        case_layout.setContentsMargins(0, 0, 0, 0)
+        case_layout.addWidget(self.id_panel)
+        case_layout.addWidget(self.case_panel, stretch=1)
 
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setSizes([400, 880])
+        splitter.addWidget(case_column)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([290, 530, 460])
         self.setCentralWidget(splitter)
         self.connection_label = QLabel(CONNECTION_TEXT["connecting"])
         self.statusBar().addPermanentWidget(self.connection_label)

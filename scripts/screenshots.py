@@ -88,11 +88,72 @@ async def scenario(server, out: Path) -> None:  # type: ignore[no-untyped-def]
     window.close()
 
 
+async def case_scenario(server, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The citizen's session panel (chat, form in Arabic, signature), the clerk played by a plain socket."""
+    from playwright.async_api import async_playwright
+
+    from tests.e2e.test_case_citizen import ClerkSocket, citizen_in_call, draw, fill_form
+    from tests.support.browser import CHROMIUM, chromium_args, wait_js
+
+    clerk = await ClerkSocket(server).open()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=chromium_args(fps=30))
+        page, ticket = await citizen_in_call(browser, server, clerk, viewport={"width": 1280, "height": 800})
+        await clerk.send("case_service", ticket_id=ticket, service="meldebescheinigung")
+        await clerk.send("chat", ticket_id=ticket, text="Guten Tag! Ich fülle das Formular aus, Sie sehen es gleich.")
+        await page.fill("#chat-input", "Danke, ich habe meinen Ausweis bereit.")
+        await page.press("#chat-input", "Enter")
+        await wait_js(page, "document.querySelectorAll('#chat-log li').length === 2")
+        await asyncio.sleep(0.5)
+        await page.screenshot(path=str(out / "citizen-case-chat.png"))
+        await page.close()
+
+        phone = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True,
+                 "device_scale_factor": 2}
+        await clerk.send("hangup", call_id=(await clerk.wait("call_started"))["call_id"])
+        page, ticket = await citizen_in_call(browser, server, clerk, name="Mehmet Yılmaz", **phone)
+        form = await fill_form(clerk, ticket)
+        await wait_js(page, f"document.body.dataset.formVersion === '{form['version']}'")
+        await page.tap("#tab-form")
+        await page.select_option("#form-lang", "ar")
+        await page.wait_for_selector("#form-view[dir='rtl']")
+        await page.locator("#case").scroll_into_view_if_needed()
+        await page.locator("#case").screenshot(path=str(out / "citizen-case-form-ar.png"))
+        await page.tap("#form-confirm")
+        await page.wait_for_selector("#form-msg[data-code='confirmed']")
+        await clerk.send("sign_request", ticket_id=ticket)
+        await page.wait_for_selector("#sig-pad[data-state='requested']")
+        await draw(page, [(0.1, 0.6), (0.18, 0.3), (0.26, 0.62), (0.34, 0.32), (0.45, 0.6), (0.6, 0.4), (0.85, 0.5)])
+        await page.locator("#case").screenshot(path=str(out / "citizen-case-sign.png"))
+        await browser.close()
+    await clerk.close()
+
+
+def case_only(out: Path) -> None:
+    """Only the session panel shots: no clerk app, no X screen."""
+    from tests.support.server import ServerProcess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server = ServerProcess(Path(tmp) / "data")
+        server.write_config()
+        server.add_clerk("anna")
+        server.start()
+        try:
+            asyncio.run(case_scenario(server, out))
+        finally:
+            server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    parser.add_argument("--case-only", action="store_true", help="only the citizen's session panel")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.case_only:
+        case_only(args.out)
+        print(f"screenshots written to {args.out}")
+        return
     xvfb = start_xvfb()
     from PySide6.QtWidgets import QApplication
     from qasync import QEventLoop

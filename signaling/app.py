@@ -8,7 +8,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from signaling import api, booking_api, pages, pictures, ws
+from signaling import api, booking_api, case_api, case_pay_api, pages, pictures, ws
+from signaling.case_services import cases_context
 from signaling.day_overview import day_overview
 from signaling.hub import Hub
 from signaling.keys import CONFIG, HUB, STORE
@@ -42,6 +43,7 @@ def init_app(config: Config, data_dir: Path) -> web.Application:
 
     app.cleanup_ctx.append(storage_and_hub)
     app.cleanup_ctx.append(mailer_context(data_dir))
+    app.cleanup_ctx.append(cases_context(data_dir))
     app.on_shutdown.append(close_sockets)
     add_routes(app)
     return app
@@ -66,4 +68,6 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/ws/citizen", ws.citizen_ws)
     r.add_get("/api/v1/ws/clerk", ws.clerk_ws)
     booking_api.add_routes(app)
+    case_api.add_routes(app)
+    case_pay_api.add_routes(app)
     pages.add_routes(app)

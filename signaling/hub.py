@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -26,6 +26,9 @@ from videoschalter import protocol
 from videoschalter.config import Config, Department
 from videoschalter.domain.queue import QueueOrder, TicketState, TransitionError
 from videoschalter.domain.wait import typical_duration
+
+if TYPE_CHECKING:
+    from signaling.case_hub import CaseHub
 
 log = logging.getLogger("videoschalter.hub")
 CLERK_LINE_LIMIT = 200
@@ -75,6 +78,7 @@ class Hub:
         self._assigned: dict[str, dict[int, int]] = {}  # department → ticket id → the clerk it was handed to
         self._sent_status: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.cases: CaseHub | None = None  # set by the app once the case services run
 
     # --- life cycle ---------------------------------------------------
     async def start(self) -> None:
@@ -261,6 +265,8 @@ class Hub:
             await old.ws.close(code=4409, message=b"opened elsewhere")
         announcements = await self.store.run(recent_announcements, ticket.department, ticket.id)
         await self.send(conn, self.welcome_for(ticket, announcements=announcements))
+        if self.cases is not None:
+            await self.cases.citizen_attached(ticket)
         call = self._call_for_ticket(ticket.id)
         if call is not None:
             await self.send_clerk(call.clerk_id, protocol.encode("peer", call_id=call.call_id, online=True))
@@ -305,6 +311,9 @@ class Hub:
         mtype = msg["type"]
         if mtype == "ping":
             await self.send(conn, protocol.encode("pong", t=msg.get("t")))
+            return
+        if mtype in protocol.CASE_CITIZEN_MESSAGES and self.cases is not None:
+            await self.cases.citizen_message(conn, msg)
             return
         if conn.ticket is None:
             await self.send(conn, protocol.error("not_in_line", "Ihr Termin hat noch nicht begonnen", mtype))
@@ -366,6 +375,9 @@ class Hub:
         clerk = conn.clerk
         assert clerk is not None
         mtype = msg["type"]
+        if mtype in protocol.CASE_CLERK_MESSAGES and self.cases is not None:
+            await self.cases.clerk_message(conn, msg)
+            return
         handler = getattr(self, f"_clerk_{mtype}", None)
         if handler is not None:
             await handler(conn, clerk, msg)
@@ -449,6 +461,8 @@ class Hub:
             ice_servers=[s.as_dict() for s in self.config.ice_servers]))
         if citizen is None:
             self._grace(call, "citizen")
+        if self.cases is not None:  # the case exists from the call on; both sides get it
+            await self.cases.call_started(ticket)
         await self.publish(ticket.department, called=ticket.id)
 
     async def _clerk_status(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:

@@ -125,3 +125,107 @@ def m002_appointments_queue_order_outbox(db: Database) -> None:
         pk="id",
     )
     db["outbox"].create_index(["sent_at"])
+
+
+@migrations()
+def m003_cases(db: Database) -> None:
+    """The case of a ticket (or of an appointment before its ticket exists), see docs/case.md."""
+    db["cases"].create(
+        {
+            "id": int,
+            "ticket_id": int,
+            "appointment_id": int,
+            "department": str,
+            "service": str,
+            "identity": str,  # JSON: the MRZ result fields + source; null after erasure
+            "form": str,  # JSON: the form session state
+            "form_lang": str,
+            "sign_hash": str,  # the document hash a sign_request asked the citizen to sign
+            "sign_version": int,
+            "shown": str,  # document id currently put into the citizen's view
+            "created_at": str,
+            "closed_at": str,
+            "erased_at": str,
+        },
+        pk="id",
+        not_null={"department", "created_at"},
+    )
+    db.execute("create unique index idx_cases_ticket on cases(ticket_id) where ticket_id is not null")
+    db.execute("create unique index idx_cases_appointment on cases(appointment_id) where appointment_id is not null")
+    db["case_events"].create(
+        {"id": int, "case_id": int, "at": str, "actor": str, "clerk_id": int, "kind": str, "detail": str},
+        pk="id",
+    )
+    db["case_events"].create_index(["case_id"])
+    db["chat_messages"].create(
+        {"id": int, "case_id": int, "sender": str, "clerk_id": int, "name": str, "text": str, "at": str},
+        pk="id",
+    )
+    db["chat_messages"].create_index(["case_id"])
+    db["case_documents"].create(
+        {
+            "id": str,  # random: a download URL must not be guessable
+            "case_id": int,
+            "file_id": str,  # in the vault; null once erased
+            "name": str,
+            "mime": str,
+            "size": int,
+            "sha256": str,
+            "sender": str,  # citizen | clerk | server
+            "clerk_id": int,
+            "kind": str,  # upload | shared | certificate | receipt | signature | snapshot
+            "idempotency_key": str,
+            "created_at": str,
+            "deleted_at": str,
+        },
+        pk="id",
+    )
+    db["case_documents"].create_index(["case_id"])
+    db.execute("create unique index idx_case_documents_idem on case_documents(case_id, idempotency_key) "
+               "where idempotency_key is not null")
+    db["signatures"].create(
+        {
+            "id": str,
+            "case_id": int,
+            "document_hash": str,
+            "form_version": int,
+            "document_id": str,  # the PNG in case_documents
+            "record": str,  # JSON from strokes.signature_record
+            "at": str,
+            "void_at": str,
+        },
+        pk="id",
+    )
+    db["signatures"].create_index(["case_id"])
+    db["payments"].create(
+        {
+            "id": str,
+            "case_id": int,
+            "reference": str,
+            "amount_cents": int,
+            "currency": str,
+            "purpose": str,
+            "state": str,
+            "provider": str,
+            "provider_ref": str,
+            "created_at": str,
+            "paid_at": str,
+            "version": int,
+        },
+        pk="id",
+    )
+    db["payments"].create_index(["case_id"])
+    db["issued_documents"].create(
+        {
+            "id": str,  # the verification id VS-2026-XXXX-XXXX
+            "case_id": int,
+            "kind": str,
+            "sha256": str,
+            "document_id": str,  # the PDF in case_documents
+            "issued_at": str,
+            "revoked_at": str,
+        },
+        pk="id",
+    )
+    db["issued_documents"].create_index(["case_id"])
+    db["payment_nonces"].create({"key": str, "expires_at": float}, pk="key")  # replay guard of callbacks

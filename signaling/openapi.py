@@ -56,6 +56,72 @@ _WS_NOTE = ("WebSocket. First message: {\"v\":1,\"type\":\"hello\",\"token\":...
             "Messages are JSON objects with 'v' (protocol version 1) and 'type'; see docs/protocol.md.")
 
 
+_DOCUMENT = {"type": "object", "properties": {
+    "id": {"type": "string"}, "name": {"type": "string"}, "mime": {"type": "string"}, "size": {"type": "integer"},
+    "from": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "sha256": {"type": "string"},
+    "kind": {"type": "string", "enum": ["upload", "shared", "certificate", "receipt", "signature", "snapshot"]}}}
+_DOCUMENT_BODY = _json({"type": "object", "properties": {"document": _DOCUMENT}})
+_TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_DOCUMENT_PARAM = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_FILE = {"description": "The file", "content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}
+_UPLOAD = {
+    "parameters": [_IDEMPOTENCY, {"name": "X-Filename", "in": "header", "required": False,
+                                  "schema": {"type": "string"}, "description": "percent-encoded UTF-8"}],
+    "requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {
+        "type": "string", "format": "binary"}}}},
+    "responses": {"201": _DOCUMENT_BODY, "200": _DOCUMENT_BODY, "403": _err("Not allowed"),
+                  "413": _err("Too large"), "415": _err("Not PDF, JPEG or PNG by content"),
+                  "422": _err("Malformed or encrypted PDF, broken image")}}
+
+
+def _case_paths() -> dict[str, Any]:
+    """The case (docs/case.md); /verify/<id> and /sandbox-pay/<ref> are pages, not API."""
+    clerk = {"security": _CLERK_AUTH}
+    return {
+        "/api/v1/case/documents": {"post": {"summary": "Upload a document to the own case", "security": _CITIZEN,
+                                            **_UPLOAD}},
+        "/api/v1/case/documents/{document_id}": {"get": {
+            "summary": "Download an own or shared document", "security": _CITIZEN, "parameters": [_DOCUMENT_PARAM],
+            "responses": {"200": _FILE, "403": _err("Unknown link"), "404": _err("Unknown document")}}},
+        "/api/v1/case/signature": {"post": {
+            "summary": "Sign the confirmed form version the clerk asked for", "security": _CITIZEN,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["document_hash", "strokes", "width", "height"], "properties": {
+                    "document_hash": {"type": "string"}, "width": {"type": "integer"}, "height": {"type": "integer"},
+                    "strokes": {"type": "array", "items": {"type": "array", "items": {
+                        "type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4}}}}}}}},
+            "responses": {"201": _json({"type": "object"}), "409": _err("document_changed / not_requested"),
+                          "422": _err("Invalid strokes")}}},
+        "/api/v1/case/certificate": {"get": {
+            "summary": "The issued signed certificate (also after the call, until retention ends)",
+            "security": _CITIZEN, "responses": {"200": _FILE, "404": _err("Nothing issued")}}},
+        "/api/v1/clerk/cases/{ticket_id}/documents": {"post": {
+            "summary": "Send a file to the citizen (?kind=snapshot: an image to show)", **clerk,
+            **{**_UPLOAD, "parameters": [_TICKET_PARAM, *_UPLOAD["parameters"]]}}},
+        "/api/v1/clerk/cases/{ticket_id}/documents/{document_id}": {"get": {
+            "summary": "View a document of the case", **clerk, "parameters": [_TICKET_PARAM, _DOCUMENT_PARAM],
+            "responses": {"200": _FILE, "403": _err("Other department"), "404": _err("Unknown document")}}},
+        "/api/v1/clerk/cases/{ticket_id}/signature": {"post": {
+            "summary": "A signature from the counter's tablet, same body and rules as case/signature", **clerk,
+            "parameters": [_TICKET_PARAM],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"201": _json({"type": "object"}), "403": _err("Other department"),
+                          "409": _err("document_changed / not_requested"), "422": _err("Invalid strokes")}}},
+        "/api/v1/clerk/cases/{ticket_id}/export": {"get": {
+            "summary": "The case as JSON (docs/case-export.md), DSGVO Art. 15", **clerk, "parameters": [_TICKET_PARAM],
+            "responses": {"200": _json({"type": "object"}), "403": _err("Other department")}}},
+        "/api/v1/clerk/cases/{ticket_id}": {"delete": {
+            "summary": "Erase the person's data of the case, DSGVO Art. 17", **clerk, "parameters": [_TICKET_PARAM],
+            "responses": {"200": _json({"type": "object"}), "403": _err("Other department")}}},
+        "/api/v1/payments/notify": {"post": {
+            "summary": "Signed payment notification of the provider (docs/payments.md)",
+            "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {},
+                                                          "application/json": {}}},
+            "responses": {"200": {"description": "Applied or a known repeat"},
+                          "400": {"description": "Refused; the body is the reason code"}}}},
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
@@ -178,6 +244,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/ws/clerk": {"get": {"summary": "Clerk signaling WebSocket", "description": _WS_NOTE,
                                          "responses": {"101": {"description": "Switching protocols"},
                                                        "403": {"description": "Foreign Origin"}}}},
+            **_case_paths(),
         },
         "components": {
             "securitySchemes": {

@@ -88,6 +88,19 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class CaseSettings:
+    """The case: how long files and personal data stay after a case is closed, upload size, key file."""
+
+    retention_days: int = 30  # closed cases older than this lose files and personal data
+    max_upload_mb: int = 10  # per uploaded file
+    key_file: str = ""  # base64 key for the case files; "" = VIDEOSCHALTER_CASE_KEY or the demo's data/case.key
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class IceServer:
     urls: tuple[str, ...]
     username: str | None = None
@@ -121,6 +134,7 @@ class Config:
     services: tuple[Service, ...] = ()
     booking: BookingSettings = field(default_factory=BookingSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    cases: CaseSettings = field(default_factory=CaseSettings)
 
     def department(self, dept_id: str) -> Department | None:
         return next((d for d in self.departments if d.id == dept_id), None)
@@ -223,6 +237,7 @@ def _build(raw: dict[str, Any], source: str) -> Config:
         services=services,
         booking=_booking(raw.get("booking", {}), f"{source}: [booking]"),
         mail=_mail(raw.get("mail", {}), f"{source}: [mail]"),
+        cases=_cases(raw.get("cases", {}), f"{source}: [cases]"),
     )
 
 
@@ -407,3 +422,16 @@ def _mail(entry: dict[str, Any], where: str) -> MailSettings:
         if settings.username and not (settings.ssl or settings.starttls):
             raise ConfigError(f"{where}: Anmeldung ohne Verschlüsselung ist nicht erlaubt; bitte starttls oder ssl")
     return settings
+
+
+def _cases(entry: dict[str, Any], where: str) -> CaseSettings:
+    _no_unknown_keys(entry, {f.name for f in fields(CaseSettings)}, where)
+    d = CaseSettings()
+    key_file = entry.get("key_file", d.key_file)
+    if not isinstance(key_file, str):
+        raise ConfigError(f"{where}: 'key_file' muss ein Text sein (Pfad zur Schlüsseldatei oder \"\")")
+    return CaseSettings(
+        retention_days=_int(entry, "retention_days", d.retention_days, where, low=1, high=3650),
+        max_upload_mb=_int(entry, "max_upload_mb", d.max_upload_mb, where, low=1, high=100),
+        key_file=key_file.strip(),
+    )

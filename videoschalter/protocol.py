@@ -65,6 +65,32 @@ CLERK_MESSAGES: dict[str, dict[str, Field]] = {
     "announce": {"text": Field(str, max_len=300), "ticket_id": _OPTIONAL_ID, "department": _OPTIONAL_STR},
     "ping": _PING,
 }
+# The case (docs/case.md): the hub hands every one of these types to the CaseHub.
+_TICKET = Field(int)
+_CHAT = Field(str, max_len=2000)
+_FORM_VALUE = Field((str, int, float, bool, dict, list, type(None)))
+CASE_CITIZEN_MESSAGES: dict[str, dict[str, Field]] = {
+    "chat": {"text": _CHAT},
+    "form_lang": {"lang": Field(str, max_len=10)},
+    "form_confirm": {"version": Field(int)},
+    "form_set": {"field": Field(str, max_len=100), "value": _FORM_VALUE, "version": Field(int)},
+}
+CASE_CLERK_MESSAGES: dict[str, dict[str, Field]] = {
+    "chat": {"ticket_id": _TICKET, "text": _CHAT},
+    "case_open": {"ticket_id": _TICKET},
+    "case_service": {"ticket_id": _TICKET, "service": Field(str, max_len=100)},
+    "case_identity": {"ticket_id": _TICKET, "identity": Field(dict)},
+    "form_open": {"ticket_id": _TICKET, "form": Field(str, max_len=100)},
+    "form_set": {"ticket_id": _TICKET, "field": Field(str, max_len=100), "value": _FORM_VALUE,
+                 "version": Field(int)},
+    "form_check": {"ticket_id": _TICKET, "field": Field(str, max_len=100)},
+    "sign_request": {"ticket_id": _TICKET},
+    "pay_request": {"ticket_id": _TICKET},
+    "issue": {"ticket_id": _TICKET},
+    "show": {"ticket_id": _TICKET, "document_id": Field((str, type(None)), max_len=100)},
+}
+CITIZEN_MESSAGES.update(CASE_CITIZEN_MESSAGES)
+CLERK_MESSAGES.update(CASE_CLERK_MESSAGES)
 ICE_CANDIDATE_FIELDS = {"candidate": str, "sdpMid": (str, type(None)), "sdpMLineIndex": (int, type(None))}
 
 
@@ -93,13 +119,17 @@ def parse(raw: str | bytes, schema: dict[str, dict[str, Field]]) -> dict[str, An
                 raise ProtocolError("missing_field", f"Feld {name!r} fehlt in {mtype!r}")
             continue
         value = msg[name]
-        if isinstance(value, bool) or not isinstance(value, spec.kind):
+        if (isinstance(value, bool) and not _allows_bool(spec)) or not isinstance(value, spec.kind):
             raise ProtocolError("wrong_field", f"Feld {name!r} in {mtype!r} hat den falschen Typ")
-        if spec.max_len is not None and len(value) > spec.max_len:
+        if spec.max_len is not None and hasattr(value, "__len__") and len(value) > spec.max_len:
             raise ProtocolError("wrong_field", f"Feld {name!r} in {mtype!r} ist zu lang")
     if mtype == "ice" and msg["candidate"] is not None:
         _check_candidate(msg["candidate"])
     return msg
+
+
+def _allows_bool(spec: Field) -> bool:
+    return bool in spec.kind if isinstance(spec.kind, tuple) else spec.kind is bool
 
 
 def _check_candidate(candidate: dict[str, Any]) -> None:

@@ -52,6 +52,15 @@ def _mask(layout: Layout, state: str) -> np.ndarray:
     return m
 
 
+def _groups(layout: Layout) -> list[frozenset[int]]:
+    """Flat positions under each check digit (data and the digit itself)."""
+    out = []
+    for g in layout.checks:
+        cells = {line * layout.length + c for line, a, b in g.spans for c in range(a, b)}
+        out.append(frozenset(cells | {g.digit[0] * layout.length + g.digit[1]}))
+    return out
+
+
 def _split(layout: Layout, flat: list[str]) -> list[str]:
     s = "".join(flat)
     return [s[i * layout.length:(i + 1) * layout.length] for i in range(layout.lines)]
@@ -115,7 +124,7 @@ def decode(layout: Layout, scores: np.ndarray, cfg: DecodeConfig = DecodeConfig(
             alts.append((cost, i, ALPHABET[int(order[i, r])]))
     alts.sort()
     alts = alts[:cfg.max_alternatives]
-    valid: list[tuple[float, int, list[str]]] = []
+    valid: list[tuple[float, int, list[str], frozenset[int]]] = []
     for n_edits in range(cfg.max_edits + 1):
         for combo in itertools.combinations(alts, n_edits):
             if len({p for _, p, _ in combo}) < n_edits:
@@ -126,12 +135,20 @@ def decode(layout: Layout, scores: np.ndarray, cfg: DecodeConfig = DecodeConfig(
             lines = _split(layout, flat)
             if failed_checks(layout, lines) or syntax_problems(layout, lines):
                 continue
-            valid.append((sum(c for c, _, _ in combo), n_edits, lines))
+            valid.append((sum(c for c, _, _ in combo), n_edits, lines, frozenset(p for _, p, _ in combo)))
     if not valid:
         return None, "checks"
     valid.sort(key=lambda v: v[0])
-    cost, edits, lines = valid[0]
+    cost, edits, lines, edited = valid[0]
     if len(valid) > 1 and valid[1][0] - cost < cfg.ambiguity_margin:
         return None, "ambiguous"
+    # An edit satisfies a check digit; if another cell under the same (smallest) check digit is doubtful too,
+    # the edit may merely cancel that cell's misread (O for 0 at weight 7 plus C for 0 at weight 1 adds 180,
+    # seen on a generated frame): one check digit cannot locate two errors.
+    doubtful = margin < cfg.alt_cost
+    for p in edited:
+        group = min((g for g in _groups(layout) if p in g), key=len)
+        if any(doubtful[q] and q not in edited for q in group):
+            return None, "ambiguous"
     prot = ~unprot
     return Decoded(lines, cost, edits, float(margin[prot].min() if prot.any() else 1.0)), "ok"

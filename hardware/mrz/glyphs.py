@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import os
 from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -24,15 +25,23 @@ INK_LEFT = 0.15  # typical ink start / pitch
 INK_RIGHT = 0.83  # typical ink end / pitch
 _SS = 8  # supersampling factor for rendering
 FONT_ENV = "VIDEOSCHALTER_OCRB_FONT"
+PACKAGED_FONT_DIR = Path(__file__).with_name("fonts")  # OCRB.otf, OCRBS.otf from Debian fonts-ocr-b (fonts/README.md)
 _FONT_GLOBS = ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", "/usr/share/fonts/**/OCRB*.otf",
                "/usr/share/fonts/**/ocrb*.ttf", "/usr/share/fonts/**/OCRB*.ttf")
 
 
 def find_font() -> str:
-    """Path of the OCR-B font (Debian: fonts-ocr-b); ``VIDEOSCHALTER_OCRB_FONT`` overrides."""
+    """Path of the OCR-B font: ``$VIDEOSCHALTER_OCRB_FONT``, else the copy shipped in ``fonts/``, else the system's.
+
+    The shipped copy makes the reader work where no OCR-B font is installed (the Windows clerk app): the ZNCC
+    templates are rendered from it at run time; the classifier itself only needs ``glyph_mlp.npz``.
+    """
     env = os.environ.get(FONT_ENV)
     if env:
         return env
+    packaged = PACKAGED_FONT_DIR / "OCRB.otf"
+    if packaged.is_file():
+        return str(packaged)
     for pattern in _FONT_GLOBS:
         hits = sorted(glob.glob(pattern, recursive=True))
         if hits:

@@ -150,9 +150,16 @@ LAYOUTS: dict[str, Layout] = {"TD1": TD1, "TD2": TD2, "TD3": TD3}
 GERMAN_NUMBER_CHARS = "0123456789CFGHJKLMNPRTVWXYZ"
 
 
+# ICAO 9303 parts 4-6: the first letter of the document code (passports P; ID cards and TD2 documents A, C or I).
+# Nothing checks the code, so a misread of it must at least stay inside these letters (a 'T' for 'I' was read).
+DOCUMENT_TYPES = {"TD1": "ACI", "TD2": "ACI", "TD3": "P"}
+
+
 def allowed_chars(layout: Layout, lines: list[str] | None = None, issuing_state: str | None = None) -> list[str]:
-    """Allowed characters per flat position, narrowed to the German number alphabet for issuing state D."""
+    """Allowed characters per flat position: the document type letters ICAO allows for the layout, and the
+    German number alphabet for issuing state D."""
     allowed = list(layout.allowed)
+    allowed[0] = DOCUMENT_TYPES.get(layout.name, allowed[0])
     if issuing_state is None and lines is not None:
         issuing_state = layout.text(lines, "issuing_state")
     if issuing_state is not None and issuing_state.rstrip("<") == "D":

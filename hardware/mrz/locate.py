@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 DETECT_WIDTH = 640
+MERGE_GAP = 3.0  # line pieces this far apart (in line heights) are one line
 MIN_FRAGMENT = 4  # chain pieces this long may be joined into a text line
 
 
@@ -176,7 +177,40 @@ def _blobs(gray: np.ndarray) -> list[LineBlob]:
             continue
         center = mean + d * (along.max() + along.min()) / 2 + nrm * (np.median(across))
         out.append(LineBlob(center, d, length, thickness))
-    return out
+    return _merge_collinear(out)
+
+
+def _merge_collinear(blobs: list[LineBlob]) -> list[LineBlob]:
+    """Join line pieces that continue each other: same direction and baseline, a gap of at most a few glyphs.
+
+    Blur, glare or noise can break one MRZ line into chains the component linking cannot bridge (a merged run of
+    glyphs, a hole in the ink); two equally long lines are needed to recognise the band.
+    """
+    blobs = sorted(blobs, key=lambda b: float(b.center[0]))
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(blobs):
+            for j, b in enumerate(blobs):
+                if i == j or abs(a.angle - b.angle) > 3 or not 0.6 < b.thickness / a.thickness < 1.6:
+                    continue
+                delta = b.center - a.center
+                along, across = float(delta @ a.direction), abs(float(delta @ a.normal))
+                gap = along - (a.length + b.length) / 2
+                thick = max(a.thickness, b.thickness)
+                if along <= 0 or across > 0.4 * thick or not -0.5 * thick < gap < MERGE_GAP * thick:
+                    continue
+                start = a.center - a.direction * a.length / 2
+                end = b.center + a.direction * (b.length / 2)
+                length = float((end - start) @ a.direction)
+                w = a.length / (a.length + b.length)
+                joined = LineBlob((start + end) / 2, a.direction, length, w * a.thickness + (1 - w) * b.thickness)
+                blobs = [x for k, x in enumerate(blobs) if k not in (i, j)] + [joined]
+                merged = True
+                break
+            if merged:
+                break
+    return blobs
 
 
 def _compatible(a: LineBlob, b: LineBlob) -> bool:
@@ -189,7 +223,7 @@ def _compatible(a: LineBlob, b: LineBlob) -> bool:
     across = float(delta @ a.normal)
     along = float(delta @ a.direction)
     thick = (a.thickness + b.thickness) / 2
-    return 1.05 * thick < across < 3.2 * thick and abs(along) < 0.12 * a.length
+    return 0.8 * thick < across < 3.2 * thick and abs(along) < 0.12 * a.length
 
 
 def _quad(lines: list[LineBlob]) -> np.ndarray:

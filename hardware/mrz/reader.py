@@ -10,7 +10,7 @@ import numpy as np
 
 from .decode import DecodeConfig, Decoded, decode
 from .layouts import LAYOUTS, Layout
-from .locate import DETECT_WIDTH, Band, find_bands
+from .locate import DETECT_WIDTH, Band, LineBlob, find_bands
 from .ocr import combine, grid_points, score_band_parts
 from .parse import build_result
 from .rectify import rectify, refine
@@ -18,6 +18,8 @@ from .result import MrzResult
 
 MAX_BANDS = 3
 FINE_WIDTH = 1280  # second detection pass for small print
+RETRY_BANDS = 2  # bands re-read with a corrected length when nothing decoded
+LENGTH_FACTORS = (0.97, 1.03, 0.94, 1.06, 0.91, 1.09)
 
 
 @dataclass
@@ -69,8 +71,23 @@ def read_frame(frame: np.ndarray, today: dt.date | None = None, cfg: DecodeConfi
         out.bands = bands + fine
         if out.band is None and fine:
             out.band, out.reason = fine[0], "unread"
-        _try_bands(gray, fine[:MAX_BANDS], out, today, cfg, try_flipped, tried)
+        if _try_bands(gray, fine[:MAX_BANDS], out, today, cfg, try_flipped, tried):
+            return out
+    # Second chance: the band's length comes from blob ends, which blur, ink spread and the first/last glyph's
+    # shape move by a few per cent; a pitch that far off makes the grid fit slip at one end of the line. Re-read
+    # the likeliest bands with the length scaled (upright only; every rule of the decoder still applies).
+    retry = [b for i, b in enumerate(tried) if not any(_same(b, t) for t in tried[:i])][:RETRY_BANDS]
+    variants = [_scaled(b, f) for f in LENGTH_FACTORS for b in retry]
+    for band in variants:
+        if _try_bands(gray, [band], out, today, cfg, False, []):
+            break
     return out
+
+
+def _scaled(band: Band, factor: float) -> Band:
+    """``band`` with every line's length multiplied by ``factor`` about its centre."""
+    lines = tuple(LineBlob(ln.center, ln.direction, ln.length * factor, ln.thickness) for ln in band.lines)
+    return Band(lines, band.quad)
 
 
 def _same(a: Band, b: Band) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import glob
+import os
 import random
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -18,21 +20,31 @@ PITCH_MM = 2.54  # ICAO: 10 characters per inch
 MRZ_LEFT_MM = {"TD1": 4.7, "TD2": 6.8, "TD3": 6.6}
 
 
+OCRB_DIRS = ("/usr/share/fonts/opentype/ocr-b", str(Path(__file__).resolve().parents[2] / "hardware" / "mrz" / "fonts"))
+
+
 @lru_cache(maxsize=8)
 def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    if not path:  # no TrueType text font on this system: Pillow's bundled default face
+        return ImageFont.load_default(size)
     return ImageFont.truetype(path, size)
 
 
 def _ocrb_paths() -> list[str]:
-    paths = sorted(glob.glob("/usr/share/fonts/opentype/ocr-b/OCRB*.otf"))
-    # Regular and Sharp are the print faces; Outline/Inverted/Oblique are not used in MRZs.
-    return [p for p in paths if p.endswith(("OCRB.otf", "OCRBS.otf"))] or paths
+    """Debian's fonts-ocr-b if installed, else the copy the reader ships (same files, e.g. on Windows)."""
+    for folder in OCRB_DIRS:
+        paths = sorted(glob.glob(os.path.join(folder, "OCRB*.otf")))
+        if paths:
+            # Regular and Sharp are the print faces; Outline/Inverted/Oblique are not used in MRZs.
+            return [p for p in paths if p.endswith(("OCRB.otf", "OCRBS.otf"))] or paths
+    raise FileNotFoundError("no OCR-B font: install fonts-ocr-b or keep hardware/mrz/fonts/")
 
 
 def _text_font() -> str:
-    hits = glob.glob("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") or glob.glob("/usr/share/fonts/**/*.ttf",
-                                                                                          recursive=True)
-    return hits[0]
+    """DejaVu Sans for the visual zone; any TrueType font elsewhere; '' = Pillow's default face."""
+    hits = glob.glob("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") or sorted(
+        glob.glob("/usr/share/fonts/**/*.ttf", recursive=True))
+    return hits[0] if hits else ""
 
 
 @dataclass

@@ -109,3 +109,27 @@ def test_hesitant_template_match_is_not_outvoted() -> None:
     assert decode(TD1, sc, opinions=(zncc, mlp)) == (None, "uncertain")
     zncc[61, ALPHABET.index("V")] = 0.8
     assert decode(TD1, sc, opinions=(zncc, mlp))[1] == "ok"
+
+
+def _td3_with_number(number: str) -> list[str]:
+    line2 = number + check_digit(number) + TD3_LINES[1][10:]
+    composite = line2[0:10] + line2[13:20] + line2[21:43]
+    return [TD3_LINES[0], line2[:43] + check_digit(composite)]
+
+
+def test_an_edit_must_not_cancel_a_second_doubtful_cell() -> None:
+    # Seen on a generated frame: document number SKE0NKGI0 with O read for 0 at position 3 (weight 7, +168) and
+    # 0 at position 8 nearly read as O or C: the edit 'C' (+12) made the check digit hold for a wrong number.
+    lines = _td3_with_number("SKE0NKGI0")
+    sc = scores_for(lines)
+    row = 44
+    sc[row + 3, ALPHABET.index("O")], sc[row + 3, ALPHABET.index("0")] = 0.879, 0.843
+    sc[row + 8, ALPHABET.index("O")], sc[row + 8, ALPHABET.index("C")] = 0.863, 0.827
+    sc[row + 8, ALPHABET.index("0")] = 0.80
+    d, reason = decode(TD3, sc)
+    assert d is None and reason == "ambiguous"
+    # one doubtful cell under that check digit: the check digit may still pick the runner-up there
+    sc[row + 3, ALPHABET.index("O")] = 0.5
+    sc[row + 8, ALPHABET.index("0")] = 0.84
+    d, reason = decode(TD3, sc)
+    assert reason == "ok" and d is not None and d.lines == lines and d.edits == 1

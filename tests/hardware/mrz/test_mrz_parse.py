@@ -148,3 +148,12 @@ def test_one_changed_protected_character_is_caught_or_corrected(seed: int, kind:
         assert parse_mrz(changed, TODAY) is None or parse_mrz(changed, TODAY).identity() == truth.identity()
     else:
         assert parse_mrz(changed, TODAY) is None
+
+
+@pytest.mark.parametrize("code", ["TD", "P<", "ID"])
+def test_document_type_letter_must_fit_the_layout(code: str) -> None:
+    # nothing checks the document code: only ICAO's letters for the layout are accepted (TD1: A, C, I)
+    lines = ["IDD<<T220001293<<<<<<<<<<<<<<<", "6408125<2010315D<<<<<<<<<<<<<4", "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"]
+    lines[0] = code + lines[0][2:]
+    r = parse_mrz(lines, today=TODAY)
+    assert (r is not None) == (code == "ID")

@@ -1,0 +1,158 @@
+"""What the case feature needs at run time, built once at server start (``cases_context``).
+
+The file vault and its key, the form definitions, the payment service with its provider,
+the office's signing key (a TEST CA in the data folder for the demo, said so in the log),
+and the settings (upload limit, retention). Handlers reach it through ``CASES``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from signaling.case_hub import CaseHub
+from signaling.case_retention import run_retention
+from signaling.case_store import SqlitePaymentStore, SqliteSeenStore
+from signaling.keys import CONFIG, HUB, STORE
+from videoschalter.cases.vault import Vault, load_key
+from videoschalter.certificates.models import Office
+from videoschalter.certificates.signing import OfficeSigner, SigningSettings, load_signer, load_signer_from_settings
+from videoschalter.certificates.test_ca import ensure_test_pki
+from videoschalter.config import Config
+from videoschalter.forms import FormDefinition, load_forms
+from videoschalter.payments import PaymentService, SandboxProvider
+from videoschalter.payments.settings import make_provider, payment_settings
+
+log = logging.getLogger("videoschalter.cases")
+DEFAULT_RETENTION_DAYS = 30
+DEFAULT_MAX_UPLOAD_MB = 10
+
+
+@dataclass
+class CaseServices:
+    config: Config
+    data_dir: Path
+    vault: Vault
+    forms: dict[str, FormDefinition]
+    payments: PaymentService | None
+    signer: OfficeSigner
+    trust_roots: list[Path]
+    office: Office
+    public_base_url: str
+    max_upload_bytes: int
+    retention_days: int
+    seen: SqliteSeenStore | None = None  # closed at shutdown
+
+    @property
+    def sandbox(self) -> SandboxProvider | None:
+        provider = self.payments.provider if self.payments else None
+        return provider if isinstance(provider, SandboxProvider) else None
+
+    def form_for(self, service: str | None) -> FormDefinition | None:
+        """The form that belongs to a service (first match), for a quick ``form_open``."""
+        return next((f for f in self.forms.values() if service in f.services), None)
+
+
+CASES: web.AppKey[CaseServices] = web.AppKey("cases")
+
+
+def case_setting(config: Config, name: str, default: Any) -> Any:
+    """``config.cases.<name>`` once the config knows a [cases] section, else the raw TOML, else the default."""
+    section = getattr(config, "cases", None)
+    if section is not None and getattr(section, name, None) is not None:
+        return getattr(section, name)
+    return config.raw.get("cases", {}).get(name, default)
+
+
+def public_base_url(config: Config) -> str:
+    """Where people reach this server: ``[server] public_base_url``, else the base URL used in mails."""
+    explicit = config.raw.get("server", {}).get("public_base_url")
+    return str(explicit or config.mail.base_url).rstrip("/")
+
+
+def office_of(config: Config) -> Office:
+    raw = config.raw.get("office", {})
+    town = raw.get("town") or config.office_name.removeprefix("Stadt ").removeprefix("Gemeinde ")
+    return Office(name=config.office_name, department=raw.get("department", "Bürgerbüro"),
+                  street=raw.get("street", "Marktplatz 1"), postal_code=str(raw.get("postal_code", "12345")),
+                  town=town, phone=raw.get("phone", ""), email=raw.get("email", ""), website=raw.get("website", ""))
+
+
+def load_office_signer(config: Config, data_dir: Path, office: Office) -> tuple[OfficeSigner, list[Path]]:
+    """The town's key from ``[certificates]``, or the demo's local TEST CA (and a warning that says so)."""
+    section = config.raw.get("certificates", {})
+    if section.get("key_file"):
+        settings = SigningSettings(
+            key_file=Path(section["key_file"]), location=office.town,
+            cert_file=Path(section["cert_file"]) if section.get("cert_file") else None,
+            chain_files=tuple(Path(p) for p in section.get("chain_files", [])),
+            password_file=Path(section["password_file"]) if section.get("password_file") else None,
+            password_env=section.get("password_env", ""))
+        roots = [Path(p) for p in section.get("trust_roots", [])]
+        return load_signer_from_settings(settings), roots
+    pki = ensure_test_pki(data_dir / "pki", config.office_name)
+    log.warning("Bescheinigungen werden mit einer lokalen TEST-CA signiert (%s) – nicht für den Echtbetrieb. "
+                "Für den Betrieb [certificates] key_file eintragen.", pki.folder)
+    return load_signer(pki.office_p12, location=office.town, password=pki.password()), [pki.ca_cert]
+
+
+def build_services(config: Config, data_dir: Path, store: Any,
+                   environ: dict[str, str] | None = None) -> CaseServices:
+    environ = dict(os.environ) if environ is None else environ
+    key_file = case_setting(config, "key_file", None)
+    key, sentence = load_key(environ, Path(key_file) if key_file else None, data_dir)
+    log.info("%s", sentence)
+    office = office_of(config)
+    signer, roots = load_office_signer(config, data_dir, office)
+    base = public_base_url(config)
+    settings = payment_settings(config.raw.get("payments", {}))
+    seen = SqliteSeenStore(str(data_dir / "videoschalter.db"))
+    provider = make_provider(settings, public_base_url="" if settings.provider == "sandbox" else base,
+                             data_dir=data_dir, seen=seen, environ=environ)
+    if isinstance(provider, SandboxProvider):
+        log.warning("Zahlungen laufen über die eingebaute Testseite (Testmodus) – es wird kein Geld bewegt.")
+    payments = PaymentService(provider, SqlitePaymentStore(store)) if provider is not None else None
+    return CaseServices(
+        config=config, data_dir=data_dir, vault=Vault(data_dir / "cases", key), forms=load_forms(),
+        payments=payments, signer=signer, trust_roots=roots, office=office, public_base_url=base,
+        max_upload_bytes=int(float(case_setting(config, "max_upload_mb", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024),
+        retention_days=int(case_setting(config, "retention_days", DEFAULT_RETENTION_DAYS)), seen=seen)
+
+
+def cases_context(data_dir: Path,
+                  retention_every_s: float = 3600.0) -> Callable[[web.Application], AsyncIterator[None]]:
+    """cleanup_ctx: build the services after storage and hub, hand them to the hub, run retention."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        services = await asyncio.to_thread(build_services, app[CONFIG], data_dir, app[STORE])
+        app[CASES] = services
+        hub = app[HUB]
+        cases = hub.cases = CaseHub(hub, services)
+
+        async def retention_forever() -> None:
+            while True:
+                try:
+                    await run_retention(app[STORE], services, dt.datetime.now(dt.UTC))
+                except Exception:
+                    log.exception("retention run failed")
+                await asyncio.sleep(retention_every_s)
+
+        task = asyncio.get_running_loop().create_task(retention_forever())
+        yield
+        task.cancel()
+        await cases.close()
+        if services.seen is not None:
+            services.seen.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return ctx

@@ -1,0 +1,54 @@
+"""The [cases] table of the town's configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from videoschalter.config import CaseSettings, ConfigError, load_config
+
+DEPT = """
+[[departments]]
+id = "amt"
+name = "Amt"
+[departments.hours]
+mon = ["08:00-12:00"]
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "stadt.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_defaults():
+    cases = load_config().cases
+    assert cases == CaseSettings(retention_days=30, max_upload_mb=10, key_file="")
+    assert cases.max_upload_bytes == 10 * 1024 * 1024
+
+
+def test_town_values(tmp_path):
+    table = '\n[cases]\nretention_days = 90\nmax_upload_mb = 20\nkey_file = " /etc/vs/case.key "\n'
+    path = write(tmp_path, DEPT + table)
+    assert load_config(path).cases == CaseSettings(90, 20, "/etc/vs/case.key")
+
+
+def test_missing_table_uses_defaults(tmp_path):
+    assert load_config(write(tmp_path, DEPT)).cases == CaseSettings()
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("retention_days = 0", "'retention_days' = 0 ist nicht erlaubt"),
+        ("retention_days = 1.5", "'retention_days' muss eine ganze Zahl sein"),
+        ("max_upload_mb = 0", "'max_upload_mb' = 0 ist nicht erlaubt"),
+        ("max_upload_mb = 500", "'max_upload_mb' = 500 ist nicht erlaubt"),
+        ("key_file = 1", "'key_file' muss ein Text sein"),
+        ("key = \"abc\"", "unbekannte Einträge \\['key'\\]"),
+    ],
+)
+def test_bad_values_are_named(tmp_path, table, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(write(tmp_path, DEPT + f"\n[cases]\n{table}\n"))
+    assert "[cases]" in str(info.value) and "stadt.toml" in str(info.value)
