@@ -7,6 +7,7 @@ import { Documents, Shown } from "./documents.js";
 import { FormView } from "./form.js";
 import { SignaturePad } from "./signature.js";
 import { Certificate, Payment } from "./payment.js";
+import { IdCopyConsent } from "./id_copy.js";
 
 const $ = (id) => document.getElementById(id);
 // Attribute texts the page's data-i18n pass does not reach.
@@ -91,6 +92,7 @@ export class CasePanel {
     this.signature = new SignaturePad(token);
     this.payment = new Payment();
     this.certificate = new Certificate(token);
+    this.idCopy = new IdCopyConsent(signaling, { announce: (text) => { $("case-announce").textContent = text; } });
     this.handlers = {
       case: (msg) => this.snapshot(msg.case || {}),
       chat: (msg) => this.chat.add(msg),
@@ -121,7 +123,10 @@ export class CasePanel {
     if (c.form) this.showForm(c.form);
     // a pending request (if the server's snapshot names one) that no signature answers yet
     const asked = c.sign_request;
-    if (asked && !(c.signatures || []).some((sig) => sig.document_hash === asked.document_hash)) this.signRequest(asked, false);
+    if (asked && !(c.signatures || []).some((sig) => sig.document_hash === asked.document_hash)) {
+      // news to this page (asked while it was disconnected): that may take the citizen's attention
+      this.signRequest(asked, this.signature.pending?.document_hash !== asked.document_hash);
+    }
     const payments = c.payments || [];
     if (payments.length) this.showPayment(payments[payments.length - 1], false);
     const issued = c.issued || [];
@@ -169,14 +174,16 @@ export class CasePanel {
 
   error(msg) {
     if (msg.ref === "chat") this.chat.error(msg.message);
-    else if (msg.ref === "form_confirm" || msg.ref === "form_lang") this.form.error(msg);
+    else if (msg.ref === "form_confirm" || msg.ref === "form_lang" || msg.ref === "form_set") this.form.error(msg);
   }
 
   // After the call: the certificate stays downloadable, nothing else can change.
   ended() {
     this.chat.disable();
     this.documents.disable();
+    this.form.disable();
     this.signature.withdraw("");
+    this.idCopy.withdraw();
     if (!this.certificate.issued) $("case").hidden = true;
     this.shown.show({ document_id: null });
   }

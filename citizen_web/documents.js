@@ -23,6 +23,7 @@ const KIND_TEXT = {
   receipt: N_("Quittung"),
   signature: N_("Unterschrift"),
   snapshot: N_("Aufnahme"),
+  id_copy: N_("Kopie Ihres Ausweises"),
 };
 
 export function sizeText(bytes) {

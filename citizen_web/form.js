@@ -129,7 +129,10 @@ export class FormView {
     const value = readValue(this.view, field);
     if (value === undefined) return;
     if (!this.edits.edit(id, value, control.baseValue)) return;
-    if (["offline", "refused", "conflict"].includes(this.msg.dataset.code)) this.msg.hidden = true;
+    if (["offline", "refused", "conflict"].includes(this.msg.dataset.code)) { // an older problem: the new edit answers it
+      this.msg.hidden = true;
+      this.msg.dataset.code = "";
+    }
     if (!this.signaling.ws || this.signaling.ws.readyState !== WebSocket.OPEN) {
       this.show(t("Keine Verbindung. Ihre Eingabe wird gesendet, sobald die Verbindung wieder steht."), "offline");
     }
@@ -224,7 +227,8 @@ export class FormView {
           for (const line of lines) dd.append(el("span", "line", line));
           for (const e of fieldErrors) dd.append(el("span", "field-error", e.message));
         }
-        list.append(dt, dd);
+        if (dt.childNodes.length || !input) list.append(dt);
+        list.append(dd);
       }
       part.append(list);
       out.push(part);
@@ -295,14 +299,13 @@ export class FormView {
       control.checked = value === true;
       const label = el("label", "check");
       label.append(control, markFallback(el("span", "", field.label || field.id), field, "label"));
-      dt.append(el("span", "visually-hidden", field.label || field.id));
-      dt.setAttribute("aria-hidden", "true");
+      dd.classList.add("wide"); // the label stands next to the box: no term column
       dd.append(label);
     } else {
       let control;
       if (field.type === "select" || field.type === "nationality") {
         control = el("select");
-        const none = el("option", "", t("Bitte wählen"));
+        const none = el("option", "", "—"); // language-neutral: the form may be in another language than the page
         none.value = "";
         control.append(none);
         for (const o of (field.options || []).filter((x) => holds(x.when, values))) {

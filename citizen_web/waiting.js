@@ -119,7 +119,10 @@ async function startDevices() {
   }
 }
 
+let devicesReady = Promise.resolve(); // the call sends the camera, so it waits for the device check
+
 async function startCall(callId, iceServers) {
+  await devicesReady;
   if (call && call.callId === callId && !call.closed) return;
   if (call) call.close();
   call = new Call(signaling, callId, iceServers, localStream);
@@ -229,12 +232,13 @@ $("leave").addEventListener("click", async () => {
   const res = await fetch("/api/v1/tickets/me", { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
   if (res.ok) { signaling.close(); showEnded(t("Sie haben die Warteschlange verlassen.")); }
 });
-$("retry-devices").addEventListener("click", startDevices);
+$("retry-devices").addEventListener("click", () => { devicesReady = startDevices(); });
 $("unmute").addEventListener("click", () => { $("remote").play(); $("unmute").hidden = true; });
 window.addEventListener("pagehide", () => { if (call && !call.closed) call.hangup("page_closed"); });
 
 await loadTranslations();
 casePanel = startCase(signaling, token);
-await startDevices();
+devicesReady = startDevices(); // the camera check and the place in line load side by side
 signaling.connect();
+await devicesReady;
 startSlideshow($("slide"), $("slide-caption"), $("pictures"));

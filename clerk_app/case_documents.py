@@ -25,7 +25,7 @@ from clerk_app.case_viewer import HAVE_PDF, DocumentViewer, is_pdf, open_externa
 
 FROM_TEXT = {"citizen": "Bürger/in", "clerk": "Sachbearbeitung", "system": "System"}
 KIND_TEXT = {"upload": "Hochgeladen", "shared": "Geteilt", "certificate": "Bescheinigung", "receipt": "Quittung",
-             "signature": "Unterschrift", "snapshot": "Bildschirmfoto"}
+             "signature": "Unterschrift", "snapshot": "Bildschirmfoto", "id_copy": "Ausweiskopie"}
 IMAGE_TYPES = ("image/png", "image/jpeg")
 
 

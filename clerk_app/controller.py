@@ -20,6 +20,7 @@ from clerk_app.client import ClerkClient
 from clerk_app.events import Event
 from clerk_app.ice import set_host_addresses
 from clerk_app.id_check import IdCheck, IdFeedback
+from clerk_app.id_copy import FrameGrab, IdCopyFlow
 from hardware.camera import LocalAudioTrack, LocalVideo
 
 log = logging.getLogger("videoschalter.controller")
@@ -74,6 +75,9 @@ class ClerkController:
         self.colleagues: list[dict[str, Any]] = []
         self._seen_waiting: set[int] | None = None
         self.case = CaseController(self.client)  # the case of the current (or last) call, docs/case.md
+        self.frame_grab = FrameGrab()  # holds no frame unless the ID copy waits for one
+        self.remote_video.connect(self.frame_grab.offer)
+        self.id_copy = IdCopyFlow(self.case, self.frame_grab)  # PAuswG §20: a copy only with consent
 
     # --- session ----------------------------------------------------------
     async def login(self, username: str, password: str) -> dict[str, Any]:
@@ -173,7 +177,7 @@ class ClerkController:
 
     # --- server messages --------------------------------------------------
     async def _handle(self, msg: dict[str, Any]) -> None:
-        if await self.case.handle(msg):
+        if await self.case.handle(msg) or await self.id_copy.handle(msg):
             return
         handler = getattr(self, f"_on_{msg.get('type')}", None)
         if handler is not None:
@@ -216,6 +220,7 @@ class ClerkController:
         self.call_ticket = msg["ticket"]
         self.confirmed_identity = None
         self._last_hint = None
+        self.id_copy.reset()
         if self.id_check is not None:
             self.id_check.begin()
         self.call = CallSession(msg["call_id"], self.client.send, self.ice_servers, self._local_tracks,

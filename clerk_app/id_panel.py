@@ -50,11 +50,23 @@ class IdPanel(QGroupBox):
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.again_button)
+        # PAuswG §20: no image of the card is stored, unless the citizen consents to this one copy
+        self.copy_button = QPushButton("Ausweiskopie (mit Einwilligung)")
+        self.copy_button.setObjectName("id_copy")
+        self.copy_button.setToolTip("Fragt die Person um Einwilligung; nur dann wird ein Bild gespeichert, "
+                                    "sichtbar als Kopie gekennzeichnet.")
+        self.copy_button.setEnabled(False)
+        self._in_call = False
+        self.copy_status = QLabel("")
+        self.copy_status.setObjectName("id_copy_status")
+        self.copy_status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addLayout(form)
         layout.addWidget(self.expired)
         layout.addLayout(buttons)
+        layout.addWidget(self.copy_button)
+        layout.addWidget(self.copy_status)
         self.show_result(None, None)
 
     def show_hint(self, hint: str) -> None:
@@ -72,3 +84,21 @@ class IdPanel(QGroupBox):
     def show_confirmed(self) -> None:
         self.accept_button.setEnabled(False)
         self.hint.setText("Daten übernommen – sie stehen im Vorgang und im Formular.")
+
+    def set_in_call(self, in_call: bool) -> None:
+        if in_call == self._in_call:
+            return
+        self._in_call = in_call
+        self.copy_button.setEnabled(in_call)
+        if not in_call:
+            self.show_copy_state("idle", "")
+
+    def show_copy_state(self, state: str, text: str) -> None:
+        """The ID copy's progress (``clerk_app.id_copy``): asked, refused, stored or why not.
+
+        Asking again stays possible while the question is open (the person may have closed the page).
+        """
+        self.copy_status.setText(text)
+        color = {"refused": "#a15c00", "failed": "#b00020", "stored": "#1b7f3b"}.get(state, "")
+        self.copy_status.setStyleSheet(f"color: {color}; font-weight: bold" if color else "")
+        self.copy_button.setEnabled(self._in_call and state != "capturing")

@@ -167,6 +167,8 @@ class MainWindow(QMainWindow):
         c.identity_confirmed.connect(lambda identity: self.id_panel.show_confirmed())
         self.id_panel.accept_button.clicked.connect(c.confirm_identity)
         self.id_panel.again_button.clicked.connect(self.read_id_again)
+        self.id_panel.copy_button.clicked.connect(self.request_id_copy)
+        c.id_copy.changed.connect(self.id_panel.show_copy_state)
         self.call_button.clicked.connect(self.call_selected)
         self.next_button.clicked.connect(self.call_next)
         self.queue_view.doubleClicked.connect(self.call_selected)
@@ -201,11 +203,13 @@ class MainWindow(QMainWindow):
             self.id_panel.show_result(None, None)
             self.call_label.setText(text)
             self._set_in_call(False)
+            self.id_panel.set_in_call(False)
         else:
             if state == "calling":
                 self.id_panel.show_hint("none" if self.controller.id_check else "off")
             self.call_label.setText(f"Gespräch mit {who}" + (f"\n{text}" if text else ""))
             self._set_in_call(True)
+            self.id_panel.set_in_call(True)
 
     def someone_arrived(self, ticket: dict[str, Any]) -> None:
         names = {d["id"]: d["name"] for d in self.controller.departments}
@@ -268,6 +272,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Bitte zuerst eine Person in der Warteschlange auswählen.", 5000)
             return
         await self.controller.call_in(ticket_id)
+
+    @asyncSlot()
+    async def request_id_copy(self) -> None:
+        await self.controller.id_copy.request()
 
     @asyncSlot()
     async def call_next(self) -> None:

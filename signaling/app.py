@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,8 +19,17 @@ from signaling.mailer import mailer_context
 from signaling.security import RateLimiter, security_headers
 from signaling.storage import AsyncStorage, load_or_create_secret
 from videoschalter.config import Config
+from videoschalter.domain.hours import public_holidays
 
 log = logging.getLogger("videoschalter.server")
+
+
+async def warm_holidays(app: web.Application) -> None:
+    """The Land's holidays of this year and the next, built once at start (the first booking page waited for it)."""
+    state = app[CONFIG].state
+    if state:
+        year = dt.date.today().year
+        await asyncio.to_thread(lambda: [public_holidays(state, y) for y in (year, year + 1)])
 
 
 def init_app(config: Config, data_dir: Path) -> web.Application:
@@ -44,6 +55,7 @@ def init_app(config: Config, data_dir: Path) -> web.Application:
     app.cleanup_ctx.append(storage_and_hub)
     app.cleanup_ctx.append(mailer_context(data_dir))
     app.cleanup_ctx.append(cases_context(data_dir))
+    app.on_startup.append(warm_holidays)
     app.on_shutdown.append(close_sockets)
     add_routes(app)
     return app

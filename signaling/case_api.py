@@ -22,12 +22,14 @@ from signaling.api import idempotency_key, read_json
 from signaling.appointment_store import appointment_for_token
 from signaling.case_form_hub import CaseRefused
 from signaling.case_hub import CaseHub
+from signaling.case_id_copy import require_consent
 from signaling.case_retention import erase
 from signaling.case_services import CASES
 from signaling.case_store import CaseRow
 from signaling.keys import HUB, STORE
 from signaling.storage import Clerk, NotFound, Storage
 from videoschalter.cases.export import export_case
+from videoschalter.cases.id_copy import KIND as ID_COPY
 from videoschalter.cases.uploads import UploadRefused, check_upload
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -114,6 +116,8 @@ async def _upload(request: web.Request, case: CaseRow, sender: str, kind: str, c
         first = await request.app[STORE].run(cs.document_by_key, case.id, key)
         if first is not None:
             return web.json_response({"document": cs.document_public(first)}, status=200)
+    if kind == ID_COPY:  # refused before the body is read: no consent, no copy of the ID card
+        await require_consent(request.app[STORE], case)
     data = await read_upload(request, services.max_upload_bytes)
     name = unquote(request.headers.get("X-Filename", "Dokument"))
     try:
@@ -122,8 +126,18 @@ async def _upload(request: web.Request, case: CaseRow, sender: str, kind: str, c
         raise _refused(exc) from None
     if kind == "snapshot" and not checked.mime.startswith("image/"):
         raise CaseRefused(415, "unsupported_type", "Zum Zeigen eignen sich nur Bilder (JPEG oder PNG)")
-    row, new = await case_hub(request).add_document(case, checked.data, checked.name, checked.mime, sender, kind,
-                                                    clerk_id, key)
+    if kind == ID_COPY and not checked.mime.startswith("image/"):
+        raise CaseRefused(415, "unsupported_type", "Eine Ausweiskopie muss ein Bild sein (JPEG oder PNG)")
+    hub = case_hub(request)
+    if kind == ID_COPY:  # checked again under the case's lock: one consent, one copy, also when two race
+        async with hub.lock(case.id):
+            if not (key and await request.app[STORE].run(cs.document_by_key, case.id, key)):  # else: a retry
+                await require_consent(request.app[STORE], case)
+            row, new = await hub.add_document(case, checked.data, checked.name, checked.mime, sender, kind,
+                                              clerk_id, key)
+    else:
+        row, new = await hub.add_document(case, checked.data, checked.name, checked.mime, sender, kind,
+                                          clerk_id, key)
     return web.json_response({"document": cs.document_public(row)}, status=201 if new else 200)
 
 
@@ -136,8 +150,8 @@ async def citizen_upload(request: web.Request) -> web.Response:
 async def clerk_upload(request: web.Request) -> web.Response:
     clerk, case = await clerk_case(request)
     kind = request.query.get("kind", "shared")
-    if kind not in ("shared", "snapshot"):
-        raise CaseRefused(400, "wrong_kind", "kind ist 'shared' oder 'snapshot'")
+    if kind not in ("shared", "snapshot", ID_COPY):
+        raise CaseRefused(400, "wrong_kind", "kind ist 'shared', 'snapshot' oder 'id_copy'")
     return await _upload(request, case, "clerk", kind, clerk.id)
 
 

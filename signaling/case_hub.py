@@ -19,6 +19,7 @@ from signaling import case_store as cs
 from signaling.case_form_hub import FormMessages
 from signaling.case_forms import prefill_source, session_from, state_of
 from signaling.case_forms import view as form_view
+from signaling.case_id_copy import IdCopyMessages
 from signaling.case_issue import issue
 from signaling.case_pay import payment_changed, request_fee
 from signaling.case_store import CaseRow
@@ -37,7 +38,7 @@ MAX_IDENTITY_BYTES = 4096
 ERASED = "Die Daten dieses Vorgangs wurden gelöscht"
 
 
-class CaseHub(FormMessages):
+class CaseHub(FormMessages, IdCopyMessages):
     def __init__(self, hub: Hub, services: CaseServices) -> None:
         self.hub = hub
         self.store = hub.store

@@ -77,6 +77,20 @@ def render_and_sign(data: CertificateData, office: Office, signer: OfficeSigner)
     return sign_pdf(render_certificate(data, office), signer)
 
 
+def warm_up(office: Office, signer: OfficeSigner) -> None:
+    """Render and sign one throw-away certificate at start (thread), so the first citizen does not wait.
+
+    The first certificate of a process costs several times a later one: fonts are registered, reportlab's
+    and pyHanko's lazy parts load. Nothing is stored.
+    """
+    now = dt.datetime.now(dt.UTC)
+    render_and_sign(CertificateData(
+        document_id="VS-0000-0000-0000", verification_url="https://example.invalid/verify/", family_name="Probe",
+        given_names="Probe", birth_date=dt.date(2000, 1, 1), nationalities=("deutsch",), street="Probeweg",
+        house_number="1", postal_code="00000", city="Probe", moved_in=dt.date(2000, 1, 1), dwelling=Dwelling.ONLY,
+        issued_at=now), office, signer)
+
+
 def certificate_data(values: dict[str, Any], identity: dict[str, Any], doc_id: str, url: str, now: dt.datetime,
                      fee_cents: int, payment_reference: str, clerk_name: str) -> CertificateData:
     """The Meldebescheinigung's rows from the confirmed form and the ID card.

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from signaling.case_hub import CaseHub
+from signaling.case_issue import warm_up
 from signaling.case_retention import run_retention
 from signaling.case_store import SqlitePaymentStore, SqliteSeenStore
 from signaling.keys import CONFIG, HUB, STORE
@@ -147,8 +148,11 @@ def cases_context(data_dir: Path,
                 await asyncio.sleep(retention_every_s)
 
         task = asyncio.get_running_loop().create_task(retention_forever())
+        warm = asyncio.get_running_loop().create_task(asyncio.to_thread(warm_up, services.office, services.signer))
         yield
         task.cancel()
+        with contextlib.suppress(Exception):
+            await warm
         await cases.close()
         if services.seen is not None:
             services.seen.close()

@@ -59,7 +59,8 @@ _WS_NOTE = ("WebSocket. First message: {\"v\":1,\"type\":\"hello\",\"token\":...
 _DOCUMENT = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "mime": {"type": "string"}, "size": {"type": "integer"},
     "from": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "sha256": {"type": "string"},
-    "kind": {"type": "string", "enum": ["upload", "shared", "certificate", "receipt", "signature", "snapshot"]}}}
+    "kind": {"type": "string", "enum": ["upload", "shared", "certificate", "receipt", "signature", "snapshot",
+                                        "id_copy"]}}}
 _DOCUMENT_BODY = _json({"type": "object", "properties": {"document": _DOCUMENT}})
 _TICKET_PARAM = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _DOCUMENT_PARAM = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -96,7 +97,8 @@ def _case_paths() -> dict[str, Any]:
             "summary": "The issued signed certificate (also after the call, until retention ends)",
             "security": _CITIZEN, "responses": {"200": _FILE, "404": _err("Nothing issued")}}},
         "/api/v1/clerk/cases/{ticket_id}/documents": {"post": {
-            "summary": "Send a file to the citizen (?kind=snapshot: an image to show)", **clerk,
+            "summary": "Send a file to the citizen (?kind=snapshot: an image to show; ?kind=id_copy: a marked "
+                       "copy of the ID card, 403 no_consent without the citizen's fresh consent)", **clerk,
             **{**_UPLOAD, "parameters": [_TICKET_PARAM, *_UPLOAD["parameters"]]}}},
         "/api/v1/clerk/cases/{ticket_id}/documents/{document_id}": {"get": {
             "summary": "View a document of the case", **clerk, "parameters": [_TICKET_PARAM, _DOCUMENT_PARAM],

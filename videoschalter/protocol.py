@@ -74,6 +74,7 @@ CASE_CITIZEN_MESSAGES: dict[str, dict[str, Field]] = {
     "form_lang": {"lang": Field(str, max_len=10)},
     "form_confirm": {"version": Field(int)},
     "form_set": {"field": Field(str, max_len=100), "value": _FORM_VALUE, "version": Field(int)},
+    "id_copy_consent": {"granted": Field(bool)},  # the answer to the clerk's id_copy_request (PAuswG §20)
 }
 CASE_CLERK_MESSAGES: dict[str, dict[str, Field]] = {
     "chat": {"ticket_id": _TICKET, "text": _CHAT},
@@ -88,6 +89,7 @@ CASE_CLERK_MESSAGES: dict[str, dict[str, Field]] = {
     "pay_request": {"ticket_id": _TICKET},
     "issue": {"ticket_id": _TICKET},
     "show": {"ticket_id": _TICKET, "document_id": Field((str, type(None)), max_len=100)},
+    "id_copy_request": {"ticket_id": _TICKET},  # asks the citizen's consent to one copy of the ID card
 }
 CITIZEN_MESSAGES.update(CASE_CITIZEN_MESSAGES)
 CLERK_MESSAGES.update(CASE_CLERK_MESSAGES)

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 DETECT_WIDTH = 640
-MERGE_GAP = 3.0  # line pieces this far apart (in line heights) are one line
+MERGE_GAP = 4.5  # line pieces this far apart (in line heights) are one line
 MIN_FRAGMENT = 4  # chain pieces this long may be joined into a text line
 
 

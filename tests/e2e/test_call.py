@@ -55,7 +55,7 @@ async def logged_in_clerk(server: ServerProcess, read_ids: bool = False) -> Cler
 
 async def test_citizen_and_clerk_see_each_other_and_hang_up(server: ServerProcess, browser: Browser) -> None:
     page = await join_as_citizen(browser, server)
-    assert await page.get_attribute("body", "data-devices") == "ok"
+    await page.wait_for_selector("body[data-devices='ok']")  # the camera check runs beside the queue
     clerk = await logged_in_clerk(server)
     try:
         await wait_for(lambda: any(t["name"] == "Erika Mustermann" for t in clerk.tickets), what="queue entry")

@@ -142,6 +142,11 @@ class HeldBack:
         else:
             self._page.send(message)
 
+    async def drop(self) -> None:
+        """The connection breaks (a network change): the page sees its WebSocket closed and reconnects."""
+        assert self._page is not None
+        await self._page.close(code=1001, reason="going away")
+
     def release(self) -> None:
         assert self._page is not None
         self.types.clear()
@@ -342,7 +347,9 @@ async def test_form_in_arabic_confirm_and_stale_version(server: ServerProcess, b
     await page.click("#tab-form")
     await wait_js(page, f"document.body.dataset.formVersion === '{form['version']}'")
     assert "Meldebescheinigung" in await page.inner_text("#form-view h3")
-    assert "Hauptstraße" in await page.inner_text("#form-view")
+    assert "mustermann" in (await page.inner_text("#form-view")).lower()  # read-only: the clerk's, from the ID
+    street = "#form-view [data-field='current_address'][data-part='street']"
+    assert await page.input_value(street) == "Hauptstraße"  # the citizen's own: an input
 
     await page.select_option("#form-lang", "ar")
     await page.wait_for_selector("#form-view[dir='rtl'][lang='ar']")
@@ -359,11 +366,11 @@ async def test_form_in_arabic_confirm_and_stale_version(server: ServerProcess, b
     await page.click("#form-confirm")  # what the citizen saw is one version behind: refused
     await page.wait_for_selector("#form-msg[data-code='stale_version']")
     assert "geändert" in await page.inner_text("#form-msg")
-    assert "Wohnungsgeberbestätigung" not in await page.inner_text("#form-view")
+    assert await page.input_value("#form-view [data-field='purpose']") == ""
 
     relay.release()  # the new version arrives, the citizen reads it and confirms that one
     await wait_js(page, f"document.body.dataset.formVersion === '{form['version']}'")
-    assert "Wohnungsgeberbestätigung" in await page.inner_text("#form-view")
+    assert await page.input_value("#form-view [data-field='purpose']") == "Wohnungsgeberbestätigung"
     assert await page.get_attribute("#form-view", "dir") == "rtl"
     mark = len(clerk.messages)
     await page.click("#form-confirm")
@@ -376,7 +383,7 @@ async def test_form_in_arabic_confirm_and_stale_version(server: ServerProcess, b
     await clerk.send("form_set", ticket_id=ticket_id, field="delivery", value=None, version=form["version"])
     await page.wait_for_selector("#form-msg[data-code='incomplete']")
     assert await page.is_disabled("#form-confirm")
-    assert await page.inner_text("#form-view dd[data-field='delivery'] .field-error")  # the server's text
+    assert await page.inner_text("#form-view dd[data-row='delivery'] .field-error")  # the server's text
 
 
 async def draw(page: Page, points: list[tuple[float, float]]) -> None:
@@ -621,4 +628,183 @@ async def test_panel_on_a_360px_phone_signs_with_a_finger(server: ServerProcess,
     await asyncio.sleep(1.2)
     await touch_stroke(page, [(0.5, 0.5)], "#sig-submit")  # a tap, through the same touch screen
     await clerk.wait("signature", ticket_id=ticket_id)
+    await page.wait_for_selector("#sig-pad[data-state='signed']")
+
+
+async def open_checked_form(clerk: ClerkSocket, ticket_id: int) -> dict[str, Any]:
+    """The clerk takes the identity from the MRZ, opens the Meldebescheinigung and checks the prefilled values."""
+    start = len(clerk.messages)
+    await clerk.send("case_identity", ticket_id=ticket_id, identity=IDENTITY)
+    await clerk.send("form_open", ticket_id=ticket_id, form="meldebescheinigung")
+    form = (await clerk.wait("form", ticket_id=ticket_id, after=start))["form"]
+    for field_id in form.get("needs_check", {}):
+        await clerk.send("form_check", ticket_id=ticket_id, field=field_id)
+    for _ in range(200):
+        form = clerk_form(clerk, ticket_id, start)
+        if not form.get("needs_check"):
+            return form
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"still to check: {form.get('needs_check')}")
+
+
+def clerk_form(clerk: ClerkSocket, ticket_id: int, after: int = 0) -> dict[str, Any]:
+    """The newest form the clerk socket has received."""
+    forms = [m["form"] for m in clerk.messages[after:] if m.get("type") == "form" and m.get("ticket_id") == ticket_id]
+    return forms[-1] if forms else {}
+
+
+async def until_clerk_sees(clerk: ClerkSocket, ticket_id: int, want: dict[str, Any],
+                           timeout: float = 15) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        form = clerk_form(clerk, ticket_id)
+        if all(form.get("values", {}).get(k) == v for k, v in want.items()):
+            return form
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the clerk never saw {want}; last values {form.get('values')}")
+        await asyncio.sleep(0.05)
+
+
+V = "#form-view "
+
+
+async def test_citizen_fills_in_address_date_choices_and_declaration(server: ServerProcess, browser: Browser,
+                                                                     clerk: ClerkSocket) -> None:
+    page, ticket_id = await citizen_in_call(browser, server, clerk)
+    problems = csp_watch(page)
+    form = await open_checked_form(clerk, ticket_id)
+    await wait_js(page, f"document.body.dataset.formVersion === '{form['version']}'")
+    await page.click("#tab-form")
+    # the identity stays read-only for the citizen, what only they know are inputs
+    assert await page.locator(f"{V}[data-field='surname']").evaluate("e => e.tagName") == "DD"
+    assert await page.locator(f"{V}input[data-field='surname'], {V}select[data-field='surname']").count() == 0
+    assert await page.locator(f"{V}[data-field='signature']").evaluate("e => e.tagName") == "DD"
+    assert await page.get_attribute(f"{V}[data-field='moved_in']", "type") == "date"
+    assert await page.is_disabled("#form-confirm")
+
+    # a postcode with four digits: the server's message stands under that part
+    await page.fill(f"{V}[data-field='current_address'][data-part='street']", "Hauptstraße")
+    await page.fill(f"{V}[data-field='current_address'][data-part='postcode']", "1234")
+    await page.locator(f"{V}[data-field='current_address'][data-part='postcode']").blur()
+    await page.wait_for_selector(f"{V}[data-part='postcode'][aria-invalid='true']")
+    assert await page.inner_text(f"{V}label:has([data-part='postcode']) .field-error")
+    await until_clerk_sees(clerk, ticket_id, {"current_address": {"street": "Hauptstraße", "postcode": "1234"}})
+
+    for part, value in (("house_number", "12a"), ("postcode", "50667"), ("town", "Köln")):
+        await page.fill(f"{V}[data-field='current_address'][data-part='{part}']", value)
+    await page.locator(f"{V}[data-field='current_address'][data-part='town']").blur()
+    await page.fill(f"{V}[data-field='moved_in']", "2019-04-01")
+    await page.select_option(f"{V}[data-field='dwelling']", "Hauptwohnung")
+    await page.select_option(f"{V}[data-field='delivery']", "download")
+    await page.check(f"{V}[data-field='truthful']")
+    want = {"current_address": {"street": "Hauptstraße", "house_number": "12a", "postcode": "50667", "town": "Köln"},
+            "moved_in": "2019-04-01", "dwelling": "Hauptwohnung", "delivery": "download", "truthful": True}
+    form = await until_clerk_sees(clerk, ticket_id, want)
+    assert [e for e in form["errors"] if e["field"] != "signature"] == []
+    await wait_js(page, "!document.getElementById('form-confirm').disabled")
+    assert await page.locator(f"{V}[aria-invalid='true']").count() == 0
+
+    # the citizen is typing when the clerk changes another field: the text and the cursor stay
+    await page.click(f"{V}[data-field='purpose']")
+    await page.keyboard.type("Für die Ba")
+    version = int(await page.get_attribute("body", "data-form-version") or 0)
+    await clerk.send("form_set", ticket_id=ticket_id, field="document_valid_until", value="2032-01-31",
+                     version=clerk_form(clerk, ticket_id)["version"])
+    await wait_js(page, f"Number(document.body.dataset.formVersion) > {version}")
+    assert await page.input_value(f"{V}[data-field='purpose']") == "Für die Ba"
+    assert await page.evaluate("document.activeElement.dataset.field") == "purpose"
+    await page.keyboard.type("nk")
+    await page.keyboard.press("Tab")
+    await until_clerk_sees(clerk, ticket_id, {"purpose": "Für die Bank", "document_valid_until": "2032-01-31"})
+
+    # in Arabic the labels and options turn, the values stay
+    await page.select_option("#form-lang", "ar")
+    await page.wait_for_selector("#form-view[dir='rtl'][lang='ar']")
+    assert "السكن الرئيسي" in await page.inner_text(f"{V}[data-field='dwelling'] option:checked")
+    assert await page.input_value(f"{V}[data-field='current_address'][data-part='town']") == "Köln"
+    assert await page.is_checked(f"{V}[data-field='truthful']")
+
+    await page.click("#form-confirm")
+    await page.wait_for_selector("#form-msg[data-code='confirmed']")
+    assert not problems, problems
+
+
+async def test_a_stale_edit_is_sent_again_unless_the_clerk_changed_that_field(server: ServerProcess, browser: Browser,
+                                                                              clerk: ClerkSocket) -> None:
+    relay = HeldBack()
+    page, ticket_id = await citizen_in_call(browser, server, clerk, relay=relay)
+    form = await open_checked_form(clerk, ticket_id)
+    await wait_js(page, f"document.body.dataset.formVersion === '{form['version']}'")
+    await page.click("#tab-form")
+
+    # the clerk fills in the purpose; the page has not heard of it when the citizen enters the date
+    relay.types.add("form")
+    mark = len(clerk.messages)
+    await clerk.send("form_set", ticket_id=ticket_id, field="purpose", value="Bank", version=form["version"])
+    await clerk.wait("form", ticket_id=ticket_id, after=mark, version=form["version"] + 1)
+    await page.fill(f"{V}[data-field='moved_in']", "2019-04-01")
+    await wait_js(page, "document.getElementById('form-view').dataset.pending === '1'")
+    await asyncio.sleep(0.3)  # the refusal (not held back) reaches the page
+    relay.release()
+    form = await until_clerk_sees(clerk, ticket_id, {"purpose": "Bank", "moved_in": "2019-04-01"})
+    assert form["version"] == clerk_form(clerk, ticket_id)["version"]
+    await wait_js(page, f"document.body.dataset.formVersion === '{form['version']}'")
+    assert await page.input_value(f"{V}[data-field='moved_in']") == "2019-04-01"
+    assert await page.is_hidden("#form-msg[data-code='conflict']")
+
+    # now the clerk changes the very field the citizen is choosing: the clerk's value stays, the page says so
+    relay.types.add("form")
+    mark = len(clerk.messages)
+    await clerk.send("form_set", ticket_id=ticket_id, field="dwelling", value="Nebenwohnung", version=form["version"])
+    await clerk.wait("form", ticket_id=ticket_id, after=mark, version=form["version"] + 1)
+    await page.select_option(f"{V}[data-field='dwelling']", "Hauptwohnung")
+    await asyncio.sleep(0.3)
+    relay.release()
+    await page.wait_for_selector("#form-msg[data-code='conflict']")
+    message = await page.inner_text("#form-msg")
+    assert "Art der Wohnung" in message and "Hauptwohnung" in message, message
+    assert await page.input_value(f"{V}[data-field='dwelling']") == "Nebenwohnung"
+    await asyncio.sleep(0.3)
+    assert clerk_form(clerk, ticket_id)["values"]["dwelling"] == "Nebenwohnung"
+    assert not [m for m in clerk.messages[mark:] if m.get("type") == "form"
+                and m["form"]["values"].get("dwelling") == "Hauptwohnung"]
+
+
+async def test_a_page_that_reconnects_after_the_sign_request_shows_the_pad(server: ServerProcess, browser: Browser,
+                                                                           clerk: ClerkSocket) -> None:
+    relay = HeldBack()
+    page, ticket_id = await citizen_in_call(browser, server, clerk, relay=relay)
+    form = await fill_form(clerk, ticket_id)
+    await wait_js(page, f"document.body.dataset.formVersion === '{form['version']}'")
+    await page.click("#tab-form")
+    await page.click("#form-confirm")
+    await page.wait_for_selector("#form-msg[data-code='confirmed']")
+
+    # the request is lost with the connection: the page never hears of it live
+    relay.types.add("sign_request")
+    mark = len(clerk.messages)
+    await clerk.send("sign_request", ticket_id=ticket_id)
+    await clerk.wait("sign_request", ticket_id=ticket_id, after=mark)
+    await asyncio.sleep(0.3)
+    assert await page.get_attribute("#sig-pad", "data-state") != "requested"
+    assert await page.is_hidden("#tab-sign")
+    relay.types.clear()
+    relay.held.clear()
+    snapshots = int(await page.get_attribute("body", "data-case-snapshots") or 0)
+    await relay.drop()
+    await wait_js(page, f"Number(document.body.dataset.caseSnapshots) > {snapshots}")  # reconnected by itself
+    await page.wait_for_selector("#sig-pad[data-state='requested']")  # visible: the sign tab came up
+    assert await page.get_attribute("#tab-sign", "aria-selected") == "true"
+    assert await page.get_attribute("body", "data-phase") == "call"
+    snapshots = int(await page.get_attribute("body", "data-case-snapshots") or 0)
+    await page.click("#tab-form")  # another reconnect: the known request does not pull the tab again
+    await relay.drop()
+    await wait_js(page, f"Number(document.body.dataset.caseSnapshots) > {snapshots}")
+    assert await page.get_attribute("#tab-form", "aria-selected") == "true"
+
+    await page.click("#tab-sign")
+    await draw(page, [(0.1, 0.5), (0.3, 0.3), (0.5, 0.6), (0.7, 0.4)])
+    await page.click("#sig-submit")
+    signature = await clerk.wait("signature", ticket_id=ticket_id, after=mark)
+    assert signature["document_hash"] == form["document_hash"]
     await page.wait_for_selector("#sig-pad[data-state='signed']")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp.test_utils import TestClient
 
 from tests.signaling.case_support import (
@@ -111,3 +113,33 @@ async def test_citizen_fills_in_what_only_they_know(client: TestClient) -> None:
     assert (await recv(call.citizen, "error"))["code"] == "readonly"
     await send(call.citizen, "form_set", field="purpose", value="x", version=form["version"])
     assert (await recv(call.citizen, "error"))["code"] == "stale_version"
+
+
+async def test_a_reconnecting_page_gets_the_pending_sign_request(client: TestClient) -> None:
+    call = await start_call(client)
+    request = await confirmed_and_asked(call)
+    asked = {"document_hash": request["document_hash"], "version": request["version"]}
+    pages = [call.citizen]
+
+    async def reconnect() -> dict[str, Any]:
+        """A new page connection (the old one is closed by the server as 'opened elsewhere')."""
+        page = await client.ws_connect("/api/v1/ws/citizen")
+        await send(page, "hello", token=call.token)
+        pages.append(page)
+        return (await recv(page, "case"))["case"]
+
+    assert (await reconnect())["sign_request"] == asked
+    body = {"document_hash": request["document_hash"], "strokes": strokes(), "width": 300, "height": 120}
+    res = await client.post("/api/v1/case/signature", json=body, headers=call.citizen_auth)
+    assert res.status == 201, await res.text()
+    assert (await reconnect())["sign_request"] is None  # answered
+    # asked again, then the form changes: the request is gone with the version it was for
+    await call.to_server("sign_request")
+    await recv(pages[-1], "sign_request")
+    assert (await reconnect())["sign_request"] == asked
+    await call.to_server("form_set", field="purpose", value="Bank", version=request["version"])
+    await form_where(call.clerk, version=request["version"] + 1)
+    case = await reconnect()
+    assert case["sign_request"] is None and case["form"]["version"] == request["version"] + 1
+    for page in pages:
+        await page.close()

@@ -134,12 +134,12 @@ async def citizen_fills_and_confirms(page: Page, watch: Stopwatch) -> None:
 
     async def confirm() -> None:
         await page.click("#form-confirm")
-        await page.wait_for_selector("#form-msg[data-code='confirmed']")
+        await page.wait_for_selector("#form-msg[data-code='confirmed']", state="attached")
     await watch.time("form confirmed", confirm)
 
 
 async def citizen_signs(page: Page, watch: Stopwatch) -> None:
-    await page.wait_for_selector("#sig-pad[data-state='requested']", timeout=20000)
+    await page.wait_for_selector("#sig-pad[data-state='requested']", timeout=20000)  # the tab opens itself
     box = await page.locator("#sig-pad").bounding_box()
     assert box is not None
     points = [(0.1, 0.6), (0.2, 0.3), (0.35, 0.7), (0.5, 0.35), (0.65, 0.65), (0.85, 0.4)]
@@ -151,7 +151,7 @@ async def citizen_signs(page: Page, watch: Stopwatch) -> None:
 
     async def submit() -> None:
         await page.click("#sig-submit")
-        await page.wait_for_selector("#sig-pad[data-state='signed']")
+        await page.wait_for_selector("#sig-pad[data-state='signed']", state="attached")
     await watch.time("signature stored", submit)
 
 

@@ -30,7 +30,7 @@ def test_accuracy_floor_clean_frames() -> None:
     right = sum(_right(r, s) for r, s in zip(results, samples, strict=True))
     wrong = sum(r is not None and not _right(r, s) for r, s in zip(results, samples, strict=True))
     assert wrong == 0
-    assert right >= 12, f"only {right}/16 clean frames read"  # measured 14/16
+    assert right >= 14, f"only {right}/16 clean frames read"  # measured 16/16 (14/16 before the length retry)
 
 
 @pytest.mark.slow
@@ -40,7 +40,7 @@ def test_accuracy_floor_webcam_frames() -> None:
     right = sum(_right(r, s) for r, s in zip(results, samples, strict=True))
     wrong = sum(r is not None and not _right(r, s) for r, s in zip(results, samples, strict=True))
     assert wrong == 0
-    assert right >= 22, f"only {right}/30 webcam frames read"  # measured 27/30
+    assert right >= 25, f"only {right}/30 webcam frames read"  # measured 29/30 (27/30 before the length retry)
 
 
 def test_no_document() -> None:
