@@ -461,9 +461,9 @@ class Hub:
             ice_servers=[s.as_dict() for s in self.config.ice_servers]))
         if citizen is None:
             self._grace(call, "citizen")
+        await self.publish(ticket.department, called=ticket.id)  # the many waiting pages first
         if self.cases is not None:  # the case exists from the call on; both sides get it
             await self.cases.call_started(ticket)
-        await self.publish(ticket.department, called=ticket.id)
 
     async def _clerk_status(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:
         state = msg["state"]

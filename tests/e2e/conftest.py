@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, async_playwright
 
 from tests.support.browser import CHROMIUM, chromium_args
-from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    srv = ServerProcess(tmp_path / "data")
-    srv.write_config(grace=3.0)
-    srv.add_clerk("anna")
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import asyncio
 import io
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -32,16 +32,6 @@ XSS = '<img src=x onerror="alert(1)"><b>fett</b>'
 MRZ = {"type": "TD1", "document_code": "ID", "document_number": "T22000129", "issuing_state": "D",
        "nationality": "D", "surname": "MUSTERMANN", "given_names": "ERIKA", "birth_date": "1983-08-12",
        "expiry_date": "2031-10-31", "sex": "F", "optional_data_1": "", "optional_data_2": "", "mrz": []}
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    srv = ServerProcess(tmp_path / "data")
-    srv.write_config(grace=3.0)
-    srv.add_clerk("anna")
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:

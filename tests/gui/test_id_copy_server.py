@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -28,16 +27,6 @@ from tests.support.server import CLERK_PASSWORD, ServerProcess
 
 pytestmark = [pytest.mark.gui, pytest.mark.e2e]
 WIDTH, HEIGHT = 640, 400
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    srv = ServerProcess(tmp_path / "data")
-    srv.write_config(grace=3.0)
-    srv.add_clerk("anna")
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 @asynccontextmanager
