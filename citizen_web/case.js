@@ -86,9 +86,9 @@ export class CasePanel {
     for (const [id, attr, text] of ATTRIBUTE_TEXTS) $(id).setAttribute(attr, t(text));
     this.tabs = new Tabs($("case-tabs"));
     this.chat = new Chat(signaling, { onClerkMessage: (m) => this.clerkMessage(m) });
-    this.documents = new Documents(token, { onReceived: () => this.tabs.bump("docs") });
+    this.documents = new Documents(token, { onReceived: () => this.tabs.bump("docs"), onAdded: () => this.form.documentsChanged() });
     this.shown = new Shown(token);
-    this.form = new FormView(signaling);
+    this.form = new FormView(signaling, () => [...this.documents.known.values()]);
     this.signature = new SignaturePad(token);
     this.payment = new Payment();
     this.certificate = new Certificate(token);

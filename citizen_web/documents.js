@@ -141,9 +141,10 @@ class Upload {
 }
 
 export class Documents {
-  constructor(token, { onReceived = () => {} } = {}) {
+  constructor(token, { onReceived = () => {}, onAdded = () => {} } = {}) {
     this.token = token;
     this.onReceived = onReceived;
+    this.onAdded = onAdded; // a form's document field may be waiting for this file
     this.known = new Map();
     this.list = $("doc-list");
     this.input = $("doc-file");
@@ -206,6 +207,7 @@ export class Documents {
     this.known.set(id, d);
     $("doc-empty").hidden = true;
     if (live && d.from !== "citizen") this.onReceived();
+    this.onAdded(d);
   }
 
   disable() {

@@ -79,7 +79,9 @@ function keepFocused(old, fresh) {
 }
 
 export class FormView {
-  constructor(signaling) {
+  // `documents()`: the case's documents as the page knows them (for document fields of the form).
+  constructor(signaling, documents = () => []) {
+    this.documents = documents;
     this.signaling = signaling;
     this.form = null;
     this.disabled = false;
@@ -152,13 +154,7 @@ export class FormView {
     this.view.lang = lang;
     this.view.dir = form.dir || "ltr";
     this.view.dataset.version = String(form.version);
-    const focused = this.view.contains(document.activeElement) ? document.activeElement : null;
-    const content = this.content(form, lang);
-    this.view.replaceChildren(...content);
-    if (focused?.dataset?.field) {
-      const selector = `[data-field="${CSS.escape(focused.dataset.field)}"]` + (focused.dataset.part ? `[data-part="${CSS.escape(focused.dataset.part)}"]` : "");
-      keepFocused(focused, this.view.querySelector(selector));
-    }
+    this.redraw();
     $("form-version").textContent = t("Stand {version}", { version: form.version });
     const citizenMissing = openErrors(form).some((e) => { const f = this.field(e.field); return f && editable(f); });
     if (form.confirmed) {
@@ -292,6 +288,29 @@ export class FormView {
         group.append(wrap);
       }
       dd.append(group);
+    } else if (field.type === "upload") {
+      // A document field (e.g. the Wohnungsgeberbestätigung): the citizen picks one of their uploads.
+      const files = this.documentsFor(field);
+      const control = el("select");
+      const none = el("option", "", "—");
+      none.value = "";
+      control.append(none);
+      const chosen = (Array.isArray(value) ? value[0] : value)?.sha256;
+      control.documents = new Map();
+      for (const d of files) {
+        const opt = el("option", "", d.name || String(d.id));
+        opt.value = String(d.id);
+        if (d.sha256 && d.sha256 === chosen) opt.selected = true;
+        control.documents.set(opt.value, d);
+        control.append(opt);
+      }
+      control.id = id;
+      mark(control, messages.length > 0);
+      const label = markFallback(el("label", "", field.label || field.id), field, "label");
+      label.htmlFor = id;
+      dt.append(label);
+      dd.append(control);
+      if (!files.length) dd.append(el("span", "help small", t("Laden Sie das Dokument unter „Dokumente“ hoch; dann können Sie es hier auswählen.")));
     } else if (field.type === "checkbox") {
       const control = mark(el("input"), messages.length > 0);
       control.type = "checkbox";
@@ -333,6 +352,27 @@ export class FormView {
     }
     if (help) dd.append(help);
     dd.append(...messages);
+  }
+
+  // Draw the form again without taking the input the citizen is typing in away from them.
+  redraw() {
+    const focused = this.view.contains(document.activeElement) ? document.activeElement : null;
+    this.view.replaceChildren(...this.content(this.form, this.form.lang || "de"));
+    if (focused?.dataset?.field) {
+      const selector = `[data-field="${CSS.escape(focused.dataset.field)}"]` + (focused.dataset.part ? `[data-part="${CSS.escape(focused.dataset.part)}"]` : "");
+      keepFocused(focused, this.view.querySelector(selector));
+    }
+  }
+
+  documentsFor(field) {
+    const accept = field.accept || [];
+    return this.documents().filter((d) => d.from === "citizen" && d.kind === "upload" && (!accept.length || accept.includes(d.mime)));
+  }
+
+  // A new upload may be what a document field waits for: show it in the choice.
+  documentsChanged() {
+    const fields = this.form?.definition?.sections?.flatMap((s) => s.fields || []) || [];
+    if (this.form && !this.disabled && fields.some((f) => f.type === "upload")) this.redraw();
   }
 
   // The clerk changed the field the citizen was editing: the clerk's value stays, the citizen hears which.

@@ -7,7 +7,7 @@
 // version, unless the clerk changed this very field — then the clerk's value stays and the page
 // says so, naming what the citizen had entered, so nothing is lost silently.
 
-export const EDITABLE_TYPES = new Set(["text", "textarea", "email", "phone", "number", "date", "select", "nationality", "checkbox", "address"]);
+export const EDITABLE_TYPES = new Set(["text", "textarea", "email", "phone", "number", "date", "select", "nationality", "checkbox", "address", "upload"]);
 
 export function editable(field) {
   return !field.readonly_for_citizen && field.type !== "signature" && EDITABLE_TYPES.has(field.type);
@@ -53,6 +53,10 @@ export function readValue(view, field) {
   const c = controls[0];
   if (!c) return undefined;
   if (field.type === "checkbox") return c.checked;
+  if (field.type === "upload") { // one of the citizen's uploaded documents, described as the form stores it
+    const d = c.documents?.get(c.value);
+    return d ? [{ name: d.name, media_type: d.mime, size: d.size, sha256: d.sha256 }] : null;
+  }
   if (field.type === "number") return c.value.trim() === "" ? null : Number(c.value);
   return c.value === "" ? null : c.value;
 }

@@ -808,3 +808,41 @@ async def test_a_page_that_reconnects_after_the_sign_request_shows_the_pad(serve
     signature = await clerk.wait("signature", ticket_id=ticket_id, after=mark)
     assert signature["document_hash"] == form["document_hash"]
     await page.wait_for_selector("#sig-pad[data-state='signed']")
+
+
+async def test_the_landlord_confirmation_is_chosen_from_the_citizens_uploads(
+        server: ServerProcess, browser: Browser, clerk: ClerkSocket, tmp_path: Path) -> None:
+    """Anmeldung: the form's document field takes one of the citizen's uploads (name, type, size, hash)."""
+    from reportlab.pdfgen import canvas
+
+    pdf = tmp_path / "Wohnungsgeberbestaetigung.pdf"
+    doc = canvas.Canvas(str(pdf))
+    doc.drawString(72, 720, "Wohnungsgeberbestätigung")
+    doc.save()
+    page, ticket_id = await citizen_in_call(browser, server, clerk)
+    mark = len(clerk.messages)
+    await clerk.send("form_open", ticket_id=ticket_id, form="anmeldung")
+    await clerk.wait("form", ticket_id=ticket_id, after=mark)
+    await page.click("#tab-form")
+    choice = "#form-view select[data-field='landlord_confirmation']"
+    await page.wait_for_selector(choice)
+    assert await page.locator(f"{choice} option").count() == 1  # nothing uploaded yet: only "—"
+    assert "Dokumente" in await page.inner_text("#form-view dd[data-row='landlord_confirmation']")
+
+    await page.click("#tab-docs")
+    await page.set_input_files("#doc-file", str(pdf))
+    uploaded = await clerk.wait("document", ticket_id=ticket_id, after=mark, kind="upload")
+    await page.click("#tab-form")
+    await page.wait_for_selector(f"{choice} option[value='{uploaded['id']}']", state="attached")
+    mark = len(clerk.messages)
+    await page.select_option(choice, str(uploaded["id"]))
+    form = (await clerk.wait("form", ticket_id=ticket_id, after=mark, timeout=15))["form"]
+    while not form["values"].get("landlord_confirmation"):
+        mark = len(clerk.messages)
+        form = (await clerk.wait("form", ticket_id=ticket_id, after=mark, timeout=15))["form"]
+    value = form["values"]["landlord_confirmation"]
+    assert value == [{"name": "Wohnungsgeberbestaetigung.pdf", "media_type": "application/pdf",
+                      "size": pdf.stat().st_size, "sha256": uploaded["sha256"]}]
+    assert not [e for e in form.get("errors", []) if e["field"] == "landlord_confirmation"]
+    # the choice stays selected when the form is drawn again
+    assert await page.eval_on_selector(choice, "s => s.value") == str(uploaded["id"])
