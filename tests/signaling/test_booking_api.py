@@ -36,7 +36,8 @@ async def book(client: TestClient, start: str, email_addr: str = "erika@example.
 async def mails(data_dir: Path, count: int, timeout: float = 10) -> list[email.message.Message]:
     box = data_dir / "mail"
     for _ in range(int(timeout / 0.05)):
-        if box.exists() and len(mailbox.Maildir(box)) >= count:
+        # the sender creates the maildir's folders one by one: wait until all three are there
+        if all((box / sub).is_dir() for sub in ("tmp", "new", "cur")) and len(mailbox.Maildir(box)) >= count:
             break
         await asyncio.sleep(0.05)
     # maildir keys are "<seconds>.M<microseconds>P<pid>Q<n>.<host>": sort by that delivery time
