@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
-
 import pytest
 from playwright.async_api import Browser, Page
 
@@ -13,6 +9,7 @@ from clerk_app.controller import ClerkController
 from hardware.camera import LocalVideo
 from tests.support.browser import wait_js
 from tests.support.server import CLERK_PASSWORD, ServerProcess
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +20,6 @@ AUDIO_PACKETS_RECEIVED = """(async () => {
   stats.forEach((r) => { if (r.type === "inbound-rtp" && r.kind === "audio") packets += r.packetsReceived; });
   return packets;
 })()"""
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def join_as_citizen(browser: Browser, server: ServerProcess, name: str = "Erika Mustermann",

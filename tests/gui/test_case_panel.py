@@ -27,6 +27,7 @@ from clerk_app.controller import ClerkController
 from clerk_app.main_window import MainWindow
 from hardware.camera import LocalVideo
 from signaling.case_forms import view
+from tests.support.waiting import wait_for
 from videoschalter.forms import FormSession, load_forms, prefill
 
 pytestmark = pytest.mark.gui
@@ -97,11 +98,7 @@ def run(qapp: QApplication, scenario: Callable[[], Coroutine[Any, Any, None]]) -
 
 
 async def until(condition: Callable[[], bool], what: str, timeout: float = 5) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
+    await wait_for(condition, timeout, what, interval=0.01)
 
 
 def snapshot(**over: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +24,7 @@ from clerk_app.controller import ClerkController
 from clerk_app.main_window import MainWindow
 from hardware.camera import LocalVideo
 from tests.support.server import CLERK_PASSWORD, ServerProcess
+from tests.support.waiting import wait_for
 from videoschalter import protocol
 
 pytestmark = [pytest.mark.gui, pytest.mark.e2e]
@@ -32,14 +32,6 @@ XSS = '<img src=x onerror="alert(1)"><b>fett</b>'
 MRZ = {"type": "TD1", "document_code": "ID", "document_number": "T22000129", "issuing_state": "D",
        "nationality": "D", "surname": "MUSTERMANN", "given_names": "ERIKA", "birth_date": "1983-08-12",
        "expiry_date": "2031-10-31", "sex": "F", "optional_data_1": "", "optional_data_2": "", "mrz": []}
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.03)
 
 
 class Citizen:
@@ -88,9 +80,11 @@ class Citizen:
 
 
 @asynccontextmanager
-async def clerk_window(server: ServerProcess, qtbot: Any) -> AsyncIterator[tuple[ClerkController, MainWindow]]:
+async def clerk_window(server: ServerProcess, qtbot: Any,
+                       read_ids: bool = True) -> AsyncIterator[tuple[ClerkController, MainWindow]]:
+    """The real clerk window, logged in; ``read_ids=False`` leaves the MRZ worker process off."""
     controller = ClerkController(server.url, ice_hosts=["127.0.0.1"], local_video=LocalVideo(use_camera=False),
-                                 read_ids=True)
+                                 read_ids=read_ids)
     await controller.login("anna", CLERK_PASSWORD)
     window = MainWindow(controller)
     qtbot.addWidget(window)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-from typing import Any
+from contextlib import suppress
 
 import aiohttp
 import numpy as np
@@ -21,29 +19,11 @@ from PySide6.QtWidgets import QApplication
 
 from clerk_app.controller import ClerkController
 from clerk_app.main_window import MainWindow
-from hardware.camera import LocalVideo
-from tests.gui.test_case_server import Citizen, call_in, run, wait_for
-from tests.support.server import CLERK_PASSWORD, ServerProcess
+from tests.gui.test_case_server import Citizen, call_in, clerk_window, run
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.gui, pytest.mark.e2e]
 WIDTH, HEIGHT = 640, 400
-
-
-@asynccontextmanager
-async def window_without_reader(server: ServerProcess, qtbot: Any) -> AsyncIterator[tuple[ClerkController, MainWindow]]:
-    """The clerk window; the MRZ reader stays off (its worker process is not what this test is about)."""
-    controller = ClerkController(server.url, ice_hosts=["127.0.0.1"], local_video=LocalVideo(use_camera=False),
-                                 read_ids=False)
-    await controller.login("anna", CLERK_PASSWORD)
-    window = MainWindow(controller)
-    qtbot.addWidget(window)
-    window.show()
-    controller.start()
-    try:
-        yield controller, window
-    finally:
-        await controller.close()
-        window.close()
 
 
 def card_frame() -> np.ndarray:
@@ -64,7 +44,7 @@ async def feed_video(controller: ClerkController, rgb: np.ndarray) -> None:
 
 def test_id_copy_refused_then_stored_with_consent(server, qapp: QApplication, qtbot) -> None:  # type: ignore[no-untyped-def]
     async def scenario() -> None:
-        async with aiohttp.ClientSession() as http, window_without_reader(server, qtbot) as (controller, window):
+        async with aiohttp.ClientSession() as http, clerk_window(server, qtbot, read_ids=False) as (controller, window):
             citizen = Citizen(server, http)
             await citizen.join("Erika Mustermann")
             try:

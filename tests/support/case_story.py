@@ -22,14 +22,15 @@ from playwright.async_api import Browser, Page
 from clerk_app.controller import ClerkController
 from hardware.camera import LocalVideo
 from tests.support.browser import wait_js
-from tests.support.server import ALWAYS_OPEN, CLERK_PASSWORD, TEST_CONFIG, ServerProcess
+from tests.support.server import CLERK_PASSWORD, TEST_CONFIG, ServerProcess
+from tests.support.waiting import wait_for
 
 T = TypeVar("T")
 
 # Booking close to now and entering the waiting room at once: the story runs whenever the test does.
 STORY_CONFIG = TEST_CONFIG.replace(
     "[booking]\n", "[booking]\nmin_lead_minutes = 0\nearly_arrival_minutes = 120\n")
-assert STORY_CONFIG != TEST_CONFIG and ALWAYS_OPEN in STORY_CONFIG
+assert STORY_CONFIG != TEST_CONFIG
 
 CITIZEN_FIELDS = {  # what the citizen types on their own page (not identity data: that comes from the card)
     ("current_address", "street"): "Hauptstraße",
@@ -64,16 +65,6 @@ class Stopwatch:
         result = await step()
         self.waits[name] = self.waits.get(name, 0.0) + time.perf_counter() - start
         return result
-
-
-async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    import asyncio
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def prepare_server(data: Path) -> ServerProcess:
@@ -191,7 +182,7 @@ async def run_story(server: ServerProcess, browser: Browser) -> StoryResult:
             await page.goto(f"{server.url}/w/{token}")
             await page.wait_for_selector("body[data-ready='1']")
         await watch.time("waiting room", waiting_room)
-        await until(lambda: len(clerk.tickets) == 1, 20, "the booked citizen in the clerk's queue")
+        await wait_for(lambda: len(clerk.tickets) == 1, 20, "the booked citizen in the clerk's queue")
         case = clerk.case
         case.reset_counters()
 
@@ -199,24 +190,25 @@ async def run_story(server: ServerProcess, browser: Browser) -> StoryResult:
         called = time.perf_counter()
         await clerk.call_in(clerk.tickets[0]["id"])
         await page.wait_for_selector("body[data-phase='call']")
-        await until(lambda: clerk.id_check is not None and clerk.id_check.result is not None, 60, "a stable MRZ read")
+        await wait_for(lambda: clerk.id_check is not None and clerk.id_check.result is not None, 60,
+                       "a stable MRZ read")
         id_read_s = time.perf_counter() - called
         assert clerk.id_check is not None and clerk.id_check.result is not None
         identity = dict(clerk.id_check.result)
 
         # "Übernehmen": the identity fills the case and the form (opened by itself for the booked service)
-        await until(lambda: case.state is not None and case.state.form is not None, 20, "the booked service's form")
+        await wait_for(lambda: case.state is not None and case.state.form is not None, 20, "the booked service's form")
         clerk.confirm_identity()
-        await until(lambda: bool(case.state.form["values"].get("surname")), 20, "the identity in the form")
-        await until(lambda: bool(case.state.needs_check), 10, "values to look at")
+        await wait_for(lambda: bool(case.state.form["values"].get("surname")), 20, "the identity in the form")
+        await wait_for(lambda: bool(case.state.needs_check), 10, "values to look at")
         await case.check_all()  # "Alle geprüft": one click for every value read from the card
-        await until(lambda: not case.state.needs_check, 20, "all values checked")
+        await wait_for(lambda: not case.state.needs_check, 20, "all values checked")
 
         await wait_js(page, "document.body.dataset.formVersion !== undefined", timeout=20)
         await citizen_fills_and_confirms(page, watch)
         await citizen_signs(page, watch)  # the app asked for the signature of the confirmed version itself
         await citizen_pays(page, watch)  # … and for the fee once signed
-        await until(lambda: case.state.can_issue, 20, "confirmed, signed and paid on the clerk's side")
+        await wait_for(lambda: case.state.can_issue, 20, "confirmed, signed and paid on the clerk's side")
 
         async def issue() -> None:
             await case.issue()  # "Bescheinigung ausstellen"
