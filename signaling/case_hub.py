@@ -66,7 +66,7 @@ class CaseHub(FormMessages, IdCopyMessages):
     async def clerk_message(self, conn: Conn, msg: dict[str, Any]) -> None:
         clerk = conn.clerk
         assert clerk is not None
-        ticket = await self.hub._own_ticket(conn, clerk, msg["ticket_id"], msg["type"])
+        ticket = await self.hub.desk.own_ticket(conn, clerk, msg["ticket_id"], msg["type"])
         if ticket is None:
             return
         case = await self.store.run(cs.case_for_ticket, ticket.id)

@@ -13,18 +13,20 @@ import asyncio
 import datetime as dt
 import logging
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from signaling import appointment_store as appts
+from signaling.clerk_desk import ClerkDesk
+from signaling.connections import Conn, LiveCall
 from signaling.fanout import broadcast
+from signaling.hub_store import call_duration, recent_announcements, recent_durations
 from signaling.queue_view import QueueChange, QueueView
-from signaling.storage import AsyncStorage, Clerk, NotFound, Storage, Ticket, hash_token, iso, utcnow
+from signaling.storage import AsyncStorage, Storage, Ticket, hash_token, iso, utcnow
 from videoschalter import protocol
 from videoschalter.config import Config, Department
-from videoschalter.domain.queue import QueueOrder, TicketState, TransitionError
+from videoschalter.domain.queue import QueueOrder, TicketState
 from videoschalter.domain.wait import typical_duration
 
 if TYPE_CHECKING:
@@ -34,26 +36,6 @@ log = logging.getLogger("videoschalter.hub")
 CLERK_LINE_LIMIT = 200
 RECONCILE_EVERY_S = 30.0
 ID_HINTS = frozenset({"none", "closer", "steady", "glare", "reading", "read"})
-
-
-@dataclass(eq=False)
-class Conn:
-    ws: web.WebSocketResponse
-    role: str  # "citizen" | "clerk"
-    ticket: Ticket | None = None
-    clerk: Clerk | None = None
-    department: str | None = None  # a booked citizen before their slot has no ticket yet
-
-
-@dataclass
-class LiveCall:
-    call_id: int
-    ticket_id: int
-    clerk_id: int
-    department: str
-    connected: bool = False
-    # bumped on every disconnect, so an old grace timer knows it is stale
-    generation: dict[str, int] = field(default_factory=lambda: {"citizen": 0, "clerk": 0})
 
 
 def day_start(dept: Department, now: dt.datetime | None = None) -> str:
@@ -74,11 +56,12 @@ class Hub:
         self.views: dict[str, QueueView] = {d.id: QueueView(self.order) for d in config.departments}
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._durations: dict[str, deque[float]] = defaultdict(lambda: deque(maxlen=30))
-        self._paused: set[int] = set()
-        self._assigned: dict[str, dict[int, int]] = {}  # department → ticket id → the clerk it was handed to
+        self.paused: set[int] = set()
+        self.assigned: dict[str, dict[int, int]] = {}  # department → ticket id → the clerk it was handed to
         self._sent_status: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.cases: CaseHub | None = None  # set by the app once the case services run
+        self.desk = ClerkDesk(self)
 
     # --- life cycle ---------------------------------------------------
     async def start(self) -> None:
@@ -86,7 +69,7 @@ class Hub:
         for dept in self.config.departments:
             self.views[dept.id].update(await self.store.run(Storage.queue_entries, dept.id))
             self._durations[dept.id].extend(await self.store.run(recent_durations, dept.id))
-        self._paused = {c.id for c in await self.store.run(Storage.clerks) if c.status == "pause"}
+        self.paused = {c.id for c in await self.store.run(Storage.clerks) if c.status == "pause"}
         self._spawn(self._reconcile_forever())
         for row in await self.store.run(Storage.open_calls):
             ticket = await self.store.run(Storage.ticket, row["ticket_id"])
@@ -94,7 +77,7 @@ class Hub:
                             connected=row["connected_at"] is not None)
             self.calls[call.call_id] = call
             for side in ("citizen", "clerk"):
-                self._grace(call, side)
+                self.grace(call, side)
 
     async def _reconcile_forever(self) -> None:
         while True:
@@ -126,7 +109,7 @@ class Hub:
         now = now or utcnow()
         is_open = dept.hours.is_open(now)
         online = self._clerks_of(dept.id)
-        serving = [cid for cid in online if cid not in self._paused]
+        serving = [cid for cid in online if cid not in self.paused]
         busy = {c.clerk_id for c in self.calls.values()}
         if not is_open:
             state = "closed"
@@ -158,7 +141,7 @@ class Hub:
         for conn in list(self.clerks.get(clerk_id, ())):
             await self.send(conn, text)
 
-    def _pages_of(self, department: str) -> list[Conn]:
+    def pages_of(self, department: str) -> list[Conn]:
         pages = [c for c in self.citizens.values() if c.ticket and c.ticket.department == department]
         return pages + list(self.early.get(department, ()))
 
@@ -204,7 +187,7 @@ class Hub:
 
     async def _reread(self, department: str, view: QueueView) -> QueueChange | None:
         rows = await self.store.run(Storage.queue_rows, department)
-        self._assigned[department] = {entry.ticket_id: who for entry, who in rows if who is not None}
+        self.assigned[department] = {entry.ticket_id: who for entry, who in rows if who is not None}
         return view.update([entry for entry, _ in rows])
 
     async def _announce_change(self, department: str, change: QueueChange | None, status_too: bool = True) -> None:
@@ -213,7 +196,7 @@ class Hub:
             fields = {"status": status} if status else {}
             text = protocol.encode("queue_update", department=department, version=change.version,
                                    added=change.added, removed=change.removed, waiting=change.waiting, **fields)
-            await broadcast((c.ws for c in self._pages_of(department)), text)
+            await broadcast((c.ws for c in self.pages_of(department)), text)
         elif status:
             await self._send_status(department, status)
 
@@ -228,7 +211,7 @@ class Hub:
         return status
 
     async def _send_status(self, department: str, status: dict[str, Any]) -> None:
-        await broadcast((c.ws for c in self._pages_of(department)), protocol.encode("status", **status))
+        await broadcast((c.ws for c in self.pages_of(department)), protocol.encode("status", **status))
 
     async def publish_status(self, department: str) -> None:
         status = self._status_change(department)
@@ -239,7 +222,7 @@ class Hub:
         """Everything a page needs to show its place; read from memory, so it matches the next change."""
         view = self.views[ticket.department]
         dept = self.config.department(ticket.department)
-        call = self._call_for_ticket(ticket.id)
+        call = self.call_for_ticket(ticket.id)
         return protocol.encode(
             "welcome", ticket=ticket.public(), position=view.position(ticket.id), waiting=view.waiting,
             version=view.version, key=view.key(ticket.id),
@@ -267,7 +250,7 @@ class Hub:
         await self.send(conn, self.welcome_for(ticket, announcements=announcements))
         if self.cases is not None:
             await self.cases.citizen_attached(ticket)
-        call = self._call_for_ticket(ticket.id)
+        call = self.call_for_ticket(ticket.id)
         if call is not None:
             await self.send_clerk(call.clerk_id, protocol.encode("peer", call_id=call.call_id, online=True))
         await self._presence(ticket, online=True)
@@ -337,13 +320,13 @@ class Hub:
         if self.citizens.get(conn.ticket.id) is not conn:
             return  # replaced by a newer page
         del self.citizens[conn.ticket.id]
-        call = self._call_for_ticket(conn.ticket.id)
+        call = self.call_for_ticket(conn.ticket.id)
         if call is not None:
             await self.send_clerk(call.clerk_id, protocol.encode("peer", call_id=call.call_id, online=False))
-            self._grace(call, "citizen")
+            self.grace(call, "citizen")
         await self._presence(conn.ticket, online=False)
 
-    async def _close_ticket_page(self, ticket_id: int, reason: str) -> None:
+    async def close_ticket_page(self, ticket_id: int, reason: str) -> None:
         conn = self.citizens.pop(ticket_id, None)
         if conn is not None:
             await self.send(conn, protocol.encode("closed", reason=reason))
@@ -378,9 +361,11 @@ class Hub:
         if mtype in protocol.CASE_CLERK_MESSAGES and self.cases is not None:
             await self.cases.clerk_message(conn, msg)
             return
-        handler = getattr(self, f"_clerk_{mtype}", None)
-        if handler is not None:
-            await handler(conn, clerk, msg)
+        if mtype == "ping":
+            await self.send(conn, protocol.encode("pong", t=msg.get("t")))
+            return
+        if mtype in ClerkDesk.MESSAGES:
+            await self.desk.handle(conn, clerk, msg)
             return
         call = self.calls.get(msg["call_id"])
         if call is None or call.clerk_id != clerk.id:
@@ -397,147 +382,6 @@ class Hub:
         elif mtype == "hangup":
             await self.end_call(call, msg.get("reason") or "clerk_hangup", TicketState.DONE, by="clerk")
 
-    async def _clerk_ping(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:
-        await self.send(conn, protocol.encode("pong", t=msg.get("t")))
-
-    async def _clerk_call(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:
-        await self._start_call(conn, clerk, msg["ticket_id"])
-
-    async def _clerk_call_next(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:
-        """Pull the next person: the first in line over all of the clerk's departments (or the one named)."""
-        departments = [msg["department"]] if msg.get("department") else list(clerk.departments)
-        best: tuple[Any, int] | None = None
-        for dept_id in departments:
-            if dept_id not in clerk.departments:
-                continue
-            view = self.views[dept_id]
-            assigned = self._assigned.get(dept_id, {})
-            first = view.first({tid for tid in view.keys if assigned.get(tid) in (None, clerk.id)})
-            if first is not None and (best is None or view.keys[first] < best[0]):
-                best = (view.keys[first], first)
-        if best is None:
-            await self.send(conn, protocol.error("queue_empty", "Niemand wartet", "call_next"))
-            return
-        await self._start_call(conn, clerk, best[1])
-
-    async def _own_ticket(self, conn: Conn, clerk: Clerk, ticket_id: int, ref: str) -> Ticket | None:
-        """The ticket, if it exists and belongs to one of the clerk's departments; else an error to the clerk."""
-        try:
-            ticket = await self.store.run(Storage.ticket, ticket_id)
-        except NotFound:
-            await self.send(conn, protocol.error("unknown_ticket", "Diese Wartenummer gibt es nicht", ref))
-            return None
-        if ticket.department not in clerk.departments:
-            await self.send(conn, protocol.error("forbidden", "Diese Abteilung betreuen Sie nicht", ref))
-            return None
-        return ticket
-
-    async def _start_call(self, conn: Conn, clerk: Clerk, ticket_id: int) -> None:
-        if any(c.clerk_id == clerk.id for c in self.calls.values()):
-            await self.send(conn, protocol.error("in_call", "Beenden Sie zuerst das laufende Gespräch", "call"))
-            return
-        ticket = await self._own_ticket(conn, clerk, ticket_id, "call")
-        if ticket is None:
-            return
-        if ticket.assigned_clerk_id not in (None, clerk.id):
-            await self.send(conn, protocol.error("assigned", "Diese Person wurde einer Kollegin / einem "
-                                                             "Kollegen zugewiesen", "call"))
-            return
-        try:
-            call_id, ticket = await self.store.run(Storage.start_call, ticket_id, clerk.id)
-        except TransitionError:
-            await self.send(conn, protocol.error(
-                "not_waiting", "Diese Person wartet nicht mehr (schon aufgerufen oder gegangen)", "call"))
-            return
-        call = LiveCall(call_id, ticket.id, clerk.id, ticket.department)
-        self.calls[call_id] = call
-        citizen = self.citizens.get(ticket.id)
-        if citizen is not None:
-            citizen.ticket = ticket
-        await self.send_clerk(clerk.id, protocol.encode(
-            "call_started", call_id=call_id, ticket=ticket.public(), citizen_online=citizen is not None))
-        await self.send(citizen, protocol.encode(
-            "called", call_id=call_id, clerk_name=clerk.display_name,
-            ice_servers=[s.as_dict() for s in self.config.ice_servers]))
-        if citizen is None:
-            self._grace(call, "citizen")
-        await self.publish(ticket.department, called=ticket.id)  # the many waiting pages first
-        if self.cases is not None:  # the case exists from the call on; both sides get it
-            await self.cases.call_started(ticket)
-
-    async def _clerk_status(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:
-        state = msg["state"]
-        if state not in ("available", "pause"):
-            await self.send(conn, protocol.error("wrong_field", "Status ist 'available' oder 'pause'", "status"))
-            return
-        await self.store.run(Storage.set_clerk_status, clerk.id, state)
-        (self._paused.add if state == "pause" else self._paused.discard)(clerk.id)
-        await self.send_clerk(clerk.id, protocol.encode("clerk_status", state=state))
-        for dept_id in clerk.departments:
-            await self.publish_status(dept_id)
-
-    async def _clerk_transfer(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:
-        target = self.config.department(msg["department"])
-        if target is None:
-            await self.send(conn, protocol.error("unknown_department", "Diese Abteilung gibt es nicht", "transfer"))
-            return
-        ticket = await self._own_ticket(conn, clerk, msg["ticket_id"], "transfer")
-        if ticket is None:
-            return
-        call = self._call_for_ticket(ticket.id)
-        if call is not None:
-            await self.end_call(call, "transferred", TicketState.WAITING, by="clerk")
-        ticket = await self.store.run(transfer_ticket, ticket.id, target.id, msg.get("clerk_id"))
-        conn_page = self.citizens.get(ticket.id)
-        if conn_page is not None:
-            conn_page.ticket = ticket
-        for dept_id in {msg["department"], *clerk.departments}:
-            await self.publish(dept_id)
-        if conn_page is not None:  # the page now belongs to another line: a fresh welcome
-            await self.send(conn_page, self.welcome_for(ticket, transferred_to=target.name))
-
-    async def _clerk_no_show(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:
-        ticket = await self._own_ticket(conn, clerk, msg["ticket_id"], "no_show")
-        if ticket is None:
-            return
-        call = self._call_for_ticket(ticket.id)
-        try:
-            if call is not None:
-                await self.end_call(call, "no_show", TicketState.NO_SHOW, by="clerk")
-            else:
-                await self.store.run(Storage.set_ticket_state, ticket.id, TicketState.NO_SHOW, reason="no_show")
-        except TransitionError:
-            await self.send(conn, protocol.error("not_waiting", "Diese Person wartet nicht mehr", "no_show"))
-            return
-        if ticket.appointment_id is not None:
-            await self.store.run(appts.finish, ticket.appointment_id, appts.NO_SHOW)
-        await self._close_ticket_page(ticket.id, "no_show")
-        await self.publish(ticket.department)
-
-    async def _clerk_announce(self, conn: Conn, clerk: Clerk, msg: dict[str, Any]) -> None:
-        text = " ".join(msg["text"].split())
-        if not text:
-            await self.send(conn, protocol.error("wrong_field", "Die Nachricht ist leer", "announce"))
-            return
-        ticket_id = msg.get("ticket_id")
-        departments = [msg["department"]] if msg.get("department") else list(clerk.departments)
-        if ticket_id is not None:
-            try:
-                departments = [(await self.store.run(Storage.ticket, ticket_id)).department]
-            except NotFound:
-                await self.send(conn, protocol.error("unknown_ticket", "Diese Wartenummer gibt es nicht", "announce"))
-                return
-        if any(d not in clerk.departments for d in departments):
-            await self.send(conn, protocol.error("forbidden", "Diese Abteilung betreuen Sie nicht", "announce"))
-            return
-        for dept_id in departments:
-            item = await self.store.run(store_announcement, dept_id, ticket_id, text, clerk.id)
-            out = protocol.encode("announcement", **item, sender=clerk.display_name)
-            targets = [self.citizens.get(ticket_id)] if ticket_id is not None else self._pages_of(dept_id)
-            for page in targets:
-                await self.send(page, out)
-        await self.send(conn, protocol.encode("announced", count=len(departments)))
-
     async def clerk_gone(self, conn: Conn) -> None:
         clerk = conn.clerk
         assert clerk is not None
@@ -548,18 +392,18 @@ class Hub:
             for call in [c for c in self.calls.values() if c.clerk_id == clerk.id]:
                 await self.send(self.citizens.get(call.ticket_id),
                                 protocol.encode("peer", call_id=call.call_id, online=False))
-                self._grace(call, "clerk")
+                self.grace(call, "clerk")
         for dept_id in clerk.departments:
             await self.publish(dept_id)
 
     # --- calls ----------------------------------------------------------
-    def _call_for_ticket(self, ticket_id: int) -> LiveCall | None:
+    def call_for_ticket(self, ticket_id: int) -> LiveCall | None:
         return next((c for c in self.calls.values() if c.ticket_id == ticket_id), None)
 
     def _present(self, call: LiveCall, side: str) -> bool:
         return call.ticket_id in self.citizens if side == "citizen" else bool(self.clerks.get(call.clerk_id))
 
-    def _grace(self, call: LiveCall, side: str) -> None:
+    def grace(self, call: LiveCall, side: str) -> None:
         call.generation[side] += 1
         generation = call.generation[side]
 
@@ -596,47 +440,8 @@ class Hub:
     async def cancel_ticket(self, ticket: Ticket) -> None:
         """The citizen leaves the queue from their page."""
         await self.store.run(Storage.set_ticket_state, ticket.id, TicketState.CANCELLED, reason="citizen_left")
-        await self._close_ticket_page(ticket.id, "left")
+        await self.close_ticket_page(ticket.id, "left")
         await self.publish(ticket.department)
-
-
-# --- small storage functions the hub needs (run on the storage thread) ---------------
-def recent_durations(storage: Storage, department: str, limit: int = 30) -> list[float]:
-    rows = storage.db.execute(
-        "select c.connected_at, c.ended_at from calls c join tickets t on t.id = c.ticket_id "
-        "where t.department = ? and c.connected_at is not null and c.ended_at is not null "
-        "order by c.id desc limit ?", [department, limit]).fetchall()
-    return [(dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds() for a, b in reversed(rows)]
-
-
-def call_duration(storage: Storage, call_id: int) -> float | None:
-    call = storage.call(call_id)
-    if not call["connected_at"] or not call["ended_at"]:
-        return None
-    started, ended = dt.datetime.fromisoformat(call["connected_at"]), dt.datetime.fromisoformat(call["ended_at"])
-    return (ended - started).total_seconds()
-
-
-def transfer_ticket(storage: Storage, ticket_id: int, department: str, clerk_id: int | None) -> Ticket:
-    """Move a ticket to another line; it keeps its due time, so its place there is fair."""
-    storage.db["tickets"].update(ticket_id, {"department": department, "assigned_clerk_id": clerk_id})
-    return storage.ticket(ticket_id)
-
-
-def store_announcement(storage: Storage, department: str, ticket_id: int | None, text: str,
-                       clerk_id: int) -> dict[str, Any]:
-    now = iso(utcnow())
-    storage.db["announcements"].insert({"department": department, "ticket_id": ticket_id, "text": text,
-                                        "clerk_id": clerk_id, "created_at": now})
-    return {"text": text, "at": now, "personal": ticket_id is not None}
-
-
-def recent_announcements(storage: Storage, department: str, ticket_id: int, minutes: int = 30) -> list[dict[str, Any]]:
-    since = iso(utcnow() - dt.timedelta(minutes=minutes))
-    rows = storage.db.execute(
-        "select text, created_at, ticket_id from announcements where department = ? and created_at >= ? "
-        "and (ticket_id is null or ticket_id = ?) order by id", [department, since, ticket_id]).fetchall()
-    return [{"text": t, "at": at, "personal": tid is not None} for t, at, tid in rows]
 
 
 def _no_call(ref: str) -> str:
