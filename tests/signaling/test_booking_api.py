@@ -18,11 +18,13 @@ from signaling.mailer import MAILER
 
 
 def slot_start(hours_ahead: int = 3) -> str:
-    """A slot on the 15-minute grid a few hours ahead (the test departments are open around the clock)."""
-    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-    start = now + dt.timedelta(hours=hours_ahead)
-    start -= dt.timedelta(minutes=start.minute % 15)
-    return start.isoformat()
+    """A slot at a full hour a few hours ahead (the test departments are open around the clock).
+
+    A full hour, not just the 15-minute grid: a 30-minute slot starting at 23:45 would run past
+    midnight, out of the day's opening hours, and the test would fail in the last quarter hour of a day.
+    """
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    return (now + dt.timedelta(hours=hours_ahead)).isoformat()
 
 
 async def book(client: TestClient, start: str, email_addr: str = "erika@example.org", service: str = "bauberatung",
