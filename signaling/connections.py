@@ -27,3 +27,5 @@ class LiveCall:
     connected: bool = False
     # bumped on every disconnect, so an old grace timer knows it is stale
     generation: dict[str, int] = field(default_factory=lambda: {"citizen": 0, "clerk": 0})
+    # the citizen's page said it was going away (closed or reloaded): a short grace, not the long one
+    page_closed: bool = False

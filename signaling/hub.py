@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("videoschalter.hub")
 CLERK_LINE_LIMIT = 200
 RECONCILE_EVERY_S = 30.0
+PAGE_CLOSED_GRACE_S = 5.0  # a reload is back within this; a closed tab ends the call after it
 ID_HINTS = frozenset({"none", "closer", "steady", "glare", "reading", "read"})
 
 
@@ -252,6 +253,7 @@ class Hub:
             await self.cases.citizen_attached(ticket)
         call = self.call_for_ticket(ticket.id)
         if call is not None:
+            call.page_closed = False
             await self.send_clerk(call.clerk_id, protocol.encode("peer", call_id=call.call_id, online=True))
         await self._presence(ticket, online=True)
         return conn
@@ -310,6 +312,11 @@ class Hub:
             return
         if mtype in ("offer", "ice"):
             await self.send_clerk(call.clerk_id, _forward(msg))
+        elif mtype == "hangup" and msg.get("reason") == "page_closed":
+            # sent on pagehide, which a reload fires too: the reloaded page comes back within a
+            # second or two and resumes the call; a closed tab ends it after a short grace
+            call.page_closed = True
+            self.grace(call, "citizen")
         elif mtype == "hangup":
             await self.end_call(call, msg.get("reason") or "citizen_hangup", TicketState.DONE, by="citizen")
 
@@ -404,15 +411,21 @@ class Hub:
         return call.ticket_id in self.citizens if side == "citizen" else bool(self.clerks.get(call.clerk_id))
 
     def grace(self, call: LiveCall, side: str) -> None:
+        """End the call unless ``side`` is back in time: ``reconnect_grace_s`` after a dropped
+        connection, ``PAGE_CLOSED_GRACE_S`` after the page said it was closing."""
         call.generation[side] += 1
         generation = call.generation[side]
+        closed = side == "citizen" and call.page_closed
+        wait_s = min(PAGE_CLOSED_GRACE_S, self.config.reconnect_grace_s) if closed else self.config.reconnect_grace_s
 
         async def expire() -> None:
-            await asyncio.sleep(self.config.reconnect_grace_s)
+            await asyncio.sleep(wait_s)
             if (self.calls.get(call.call_id) is call and call.generation[side] == generation
                     and not self._present(call, side)):
                 if side == "clerk":  # not the citizen's fault: back into line, same place
                     await self.end_call(call, "clerk_connection_lost", TicketState.WAITING, by="server")
+                elif closed:
+                    await self.end_call(call, "page_closed", TicketState.DONE, by="citizen")
                 else:
                     state = TicketState.DONE if call.connected else TicketState.WAITING
                     await self.end_call(call, "citizen_connection_lost", state, by="server")

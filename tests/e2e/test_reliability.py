@@ -52,3 +52,23 @@ async def test_closed_tab_ends_the_call_for_the_clerk(server: ServerProcess, bro
         assert states[-1][0] == "ended" and "Fenster geschlossen" in states[-1][1]
     finally:
         await clerk.close()
+
+
+async def test_reloaded_page_resumes_the_call(server: ServerProcess, browser: Browser) -> None:
+    """A reload fires ``pagehide`` like a closed tab; the call must survive it, video and all."""
+    page = await join_as_citizen(browser, server)
+    clerk = await logged_in_clerk(server)
+    try:
+        await wait_for(lambda: len(clerk.tickets) == 1, what="queue entry")
+        await clerk.call_in(clerk.tickets[0]["id"])
+        await wait_for(lambda: clerk.call is not None and clerk.call.video_frames > 5, timeout=20, what="media")
+        call = clerk.call
+        await page.reload()
+        await wait_js(page, "document.body.dataset.phase === 'call'", timeout=15)
+        frames = call.video_frames  # counted afresh by the renegotiated connection
+        await wait_for(lambda: clerk.call is call and call.video_frames > frames + 10, timeout=20,
+                       what="video again after the reload")
+        await page.wait_for_timeout(6000)  # past the closed-page grace: the call still runs
+        assert clerk.call is call and not call.closed
+    finally:
+        await clerk.close()

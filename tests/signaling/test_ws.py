@@ -229,9 +229,31 @@ async def test_clerk_who_drops_puts_the_citizen_back_in_line(client: TestClient)
 
 async def test_citizen_hangup_ends_call_for_clerk(client: TestClient) -> None:
     desk, page, _joined, call_id = await start_call(client)
-    await send(page, "hangup", call_id=call_id, reason="page_closed")
+    await send(page, "hangup", call_id=call_id, reason="citizen_hangup")  # the page's red button: at once
+    msg = await recv(desk, "hangup")
+    assert msg["reason"] == "citizen_hangup" and msg["by"] == "citizen"
+
+
+async def test_closed_tab_ends_the_call_after_a_short_grace(client: TestClient) -> None:
+    desk, page, _joined, call_id = await start_call(client)
+    await send(page, "hangup", call_id=call_id, reason="page_closed")  # pagehide: closed, or a reload
+    await page.close()
+    assert (await recv(desk, "peer"))["online"] is False
     msg = await recv(desk, "hangup")
     assert msg["reason"] == "page_closed" and msg["by"] == "citizen"
+
+
+async def test_reloaded_page_resumes_the_call(client: TestClient) -> None:
+    desk, page, joined, call_id = await start_call(client)
+    await send(page, "hangup", call_id=call_id, reason="page_closed")  # a reload fires pagehide too
+    await page.close()
+    again = await citizen(client, joined["token"])  # the reloaded page
+    assert (await recv(again, "welcome"))["call_id"] == call_id
+    await asyncio.sleep(0.6)  # past the grace period (0.3 s here)
+    await send(again, "offer", call_id=call_id, sdp="v=0 after reload")
+    while (msg := await recv(desk))["type"] != "offer":
+        assert msg["type"] != "hangup", msg
+    assert msg["sdp"] == "v=0 after reload"
 
 
 async def test_opening_the_link_twice_keeps_one_page(client: TestClient) -> None:
