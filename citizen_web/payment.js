@@ -44,7 +44,9 @@ export class Payment {
     status.dataset.state = state;
     const link = $("pay-link");
     const url = p.pay_url ? safeUrl(p.pay_url) : null;
-    const payable = (state === "open" || state === "failed") && url;
+    // Until it is paid the link starts a fresh checkout of the same request: after a failed or cancelled
+    // attempt, and while pending too (the provider's tab may have been closed without an answer).
+    const payable = state !== "paid" && url;
     link.hidden = !payable;
     if (payable) link.href = url;
     else link.removeAttribute("href");

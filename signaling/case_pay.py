@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from signaling import case_store as cs
 from signaling.case_store import CaseRow
@@ -64,8 +65,13 @@ async def checkout(ch: CaseHub, request_id: str) -> str:
     if payments is None:
         raise PaymentNotFound(request_id)
     base = ch.services.public_base_url
-    redirect = await payments.start_checkout(request_id, base + RETURN_PATH, base + NOTIFY_PATH)
+    redirect = await payments.start_checkout(request_id, return_url(base, request_id), base + NOTIFY_PATH)
     return redirect.url
+
+
+def return_url(base: str, request_id: str) -> str:
+    """Where the provider sends the browser back: the done page, told which payment it was about."""
+    return f"{base}{RETURN_PATH}?{urlencode({'p': request_id})}"
 
 
 async def announce(ch: CaseHub, ticket_id: int | None, request: PaymentRequest) -> None:

@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from signaling import case_store as cs
-from signaling.case_pay import NOTIFY_PATH, PAY_PATH, RETURN_PATH, checkout
+from signaling.case_pay import NOTIFY_PATH, PAY_PATH, RETURN_PATH, checkout, return_url
 from signaling.case_services import CASES
 from signaling.keys import CONFIG, HUB, STORE
 from videoschalter import i18n
@@ -27,6 +27,7 @@ from videoschalter.payments import (
     NotificationRefused,
     PaymentError,
     PaymentNotFound,
+    PaymentState,
     ProviderError,
     SandboxError,
 )
@@ -76,7 +77,7 @@ async def pay(request: web.Request) -> web.Response:
         page = _simple_page(request, _("Diese Zahlungsaufforderung gibt es nicht."), "")
         return web.Response(status=404, text=page, content_type="text/html")
     except AlreadySettled:
-        raise web.HTTPSeeOther(RETURN_PATH) from None
+        raise web.HTTPSeeOther(return_url("", request.match_info["payment_id"][:40])) from None
     except (ProviderError, PaymentError) as exc:
         log.error("checkout failed: %s", exc)
         text = _("Die Zahlungsseite ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.")
@@ -118,7 +119,8 @@ async def sandbox_submit(request: web.Request) -> web.Response:
             status = 0
     if status != 200:
         log.error("sandbox callback answered %s", status)
-    raise web.HTTPSeeOther(urlsplit(callback.return_url).path or "/")
+    back = urlsplit(callback.return_url)  # path and query only: never an open redirect
+    raise web.HTTPSeeOther((back.path or "/") + (f"?{back.query}" if back.query else ""))
 
 
 def _local_url(request: web.Request, path: str) -> str:
@@ -132,9 +134,26 @@ def _local_url(request: web.Request, path: str) -> str:
 
 
 async def payment_done(request: web.Request) -> web.Response:
+    """Back from the provider: say what happened to this payment, not just "done".
+
+    The payment id in the query is the same capability as the pay link; the page shows only the
+    state. The provider's server-to-server callback may still be on its way: then "being checked".
+    """
     _ = i18n.translator(_lang(request))
-    title = _("Zahlung abgeschlossen")
-    text = _("Sie können dieses Fenster schließen und zum Videoschalter zurückkehren.")
+    cases = request.app[HUB].cases
+    payments = cases.services.payments if cases is not None else None
+    payment_id = request.query.get("p", "")[:40]
+    found = await payments.get(payment_id) if payments is not None and payment_id else None
+    state = found.state if found is not None else None
+    if state == PaymentState.PAID:
+        title, text = _("Zahlung abgeschlossen"), _("Sie können dieses Fenster schließen und zum Videoschalter "
+                                                   "zurückkehren.")
+    elif state in (PaymentState.CANCELLED, PaymentState.FAILED):
+        title, text = _("Zahlung nicht abgeschlossen"), _("Es wurde nichts abgebucht. Sie können es über den "
+                                                         "Link im Videoschalter noch einmal versuchen.")
+    else:
+        title, text = _("Zahlung wird geprüft"), _("Das Ergebnis erscheint im Videoschalter, sobald der "
+                                                  "Zahlungsanbieter es bestätigt hat.")
     return web.Response(text=_simple_page(request, title, f"<p>{html.escape(text)}</p>"), content_type="text/html")
 
 

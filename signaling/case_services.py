@@ -21,21 +21,21 @@ from aiohttp import web
 
 from signaling.case_hub import CaseHub
 from signaling.case_issue import warm_up
+from signaling.case_pay import NOTIFY_PATH
 from signaling.case_retention import run_retention
 from signaling.case_store import SqlitePaymentStore, SqliteSeenStore
 from signaling.keys import CONFIG, HUB, STORE
-from videoschalter.cases.vault import Vault, load_key
+from videoschalter.cases.keys import case_key
+from videoschalter.cases.vault import Vault
 from videoschalter.certificates.models import Office
 from videoschalter.certificates.signing import OfficeSigner, SigningSettings, load_signer, load_signer_from_settings
 from videoschalter.certificates.test_ca import ensure_test_pki
 from videoschalter.config import Config
 from videoschalter.forms import FormDefinition, load_forms
 from videoschalter.payments import PaymentService, SandboxProvider
-from videoschalter.payments.settings import make_provider, payment_settings
+from videoschalter.payments.settings import make_provider
 
 log = logging.getLogger("videoschalter.cases")
-DEFAULT_RETENTION_DAYS = 30
-DEFAULT_MAX_UPLOAD_MB = 10
 
 
 @dataclass
@@ -66,40 +66,25 @@ class CaseServices:
 CASES: web.AppKey[CaseServices] = web.AppKey("cases")
 
 
-def case_setting(config: Config, name: str, default: Any) -> Any:
-    """``config.cases.<name>`` once the config knows a [cases] section, else the raw TOML, else the default."""
-    section = getattr(config, "cases", None)
-    if section is not None and getattr(section, name, None) is not None:
-        return getattr(section, name)
-    return config.raw.get("cases", {}).get(name, default)
-
-
-def public_base_url(config: Config) -> str:
-    """Where people reach this server: ``[server] public_base_url``, else the base URL used in mails."""
-    explicit = config.raw.get("server", {}).get("public_base_url")
-    return str(explicit or config.mail.base_url).rstrip("/")
-
-
 def office_of(config: Config) -> Office:
-    raw = config.raw.get("office", {})
-    town = raw.get("town") or config.office_name.removeprefix("Stadt ").removeprefix("Gemeinde ")
-    return Office(name=config.office_name, department=raw.get("department", "Bürgerbüro"),
-                  street=raw.get("street", "Marktplatz 1"), postal_code=str(raw.get("postal_code", "12345")),
-                  town=town, phone=raw.get("phone", ""), email=raw.get("email", ""), website=raw.get("website", ""))
+    """The issuing authority for letterheads and the signature's location (``[office]``)."""
+    head = config.letterhead
+    return Office(name=config.office_name, department=head.department, street=head.street,
+                  postal_code=head.postal_code, town=head.town, phone=head.phone, email=head.email,
+                  website=head.website, authority_line=head.authority_line)
 
 
 def load_office_signer(config: Config, data_dir: Path, office: Office) -> tuple[OfficeSigner, list[Path]]:
     """The town's key from ``[certificates]``, or the demo's local TEST CA (and a warning that says so)."""
-    section = config.raw.get("certificates", {})
-    if section.get("key_file"):
+    section = config.certificates
+    if section.key_file:
         settings = SigningSettings(
-            key_file=Path(section["key_file"]), location=office.town,
-            cert_file=Path(section["cert_file"]) if section.get("cert_file") else None,
-            chain_files=tuple(Path(p) for p in section.get("chain_files", [])),
-            password_file=Path(section["password_file"]) if section.get("password_file") else None,
-            password_env=section.get("password_env", ""))
-        roots = [Path(p) for p in section.get("trust_roots", [])]
-        return load_signer_from_settings(settings), roots
+            key_file=Path(section.key_file), location=office.town,
+            cert_file=Path(section.cert_file) if section.cert_file else None,
+            chain_files=tuple(Path(p) for p in section.chain_files),
+            password_file=Path(section.password_file) if section.password_file else None,
+            password_env=section.password_env)
+        return load_signer_from_settings(settings), [Path(p) for p in section.trust_roots]
     pki = ensure_test_pki(data_dir / "pki", config.office_name)
     log.warning("Bescheinigungen werden mit einer lokalen TEST-CA signiert (%s) – nicht für den Echtbetrieb. "
                 "Für den Betrieb [certificates] key_file eintragen.", pki.folder)
@@ -109,24 +94,29 @@ def load_office_signer(config: Config, data_dir: Path, office: Office) -> tuple[
 def build_services(config: Config, data_dir: Path, store: Any,
                    environ: dict[str, str] | None = None) -> CaseServices:
     environ = dict(os.environ) if environ is None else environ
-    key_file = case_setting(config, "key_file", None)
-    key, sentence = load_key(environ, Path(key_file) if key_file else None, data_dir)
+    key, sentence = case_key(environ, data_dir, key_file=Path(config.cases.key_file) if config.cases.key_file else None,
+                             key_source=config.cases.key_source, keyring_user=config.cases.keyring_user)
     log.info("%s", sentence)
     office = office_of(config)
     signer, roots = load_office_signer(config, data_dir, office)
-    base = public_base_url(config)
-    settings = payment_settings(config.raw.get("payments", {}))
+    base = config.public_base_url
     seen = SqliteSeenStore(str(data_dir / "videoschalter.db"))
-    provider = make_provider(settings, public_base_url="" if settings.provider == "sandbox" else base,
+    # the sandbox's page is on this server: a relative link works behind any proxy
+    provider = make_provider(config.payments, public_base_url="" if config.payments.provider == "sandbox" else base,
                              data_dir=data_dir, seen=seen, environ=environ)
     if isinstance(provider, SandboxProvider):
         log.warning("Zahlungen laufen über die eingebaute Testseite (Testmodus) – es wird kein Geld bewegt.")
+    elif provider is not None:
+        log.info("Zahlungen über %r (Händler %s%s); Rückmeldungen an %s%s", config.payments.base_url,
+                 config.payments.merchant_id, ", Testumgebung" if provider.test_mode else "", base, NOTIFY_PATH)
+        if not base.startswith("https://"):
+            log.warning("[server] public_base_url = %r ist kein https: Eine echte Zahlungsplattform schickt "
+                        "Rückmeldungen und Bürgerinnen nur an eine https-Adresse.", base)
     payments = PaymentService(provider, SqlitePaymentStore(store)) if provider is not None else None
     return CaseServices(
         config=config, data_dir=data_dir, vault=Vault(data_dir / "cases", key), forms=load_forms(),
         payments=payments, signer=signer, trust_roots=roots, office=office, public_base_url=base,
-        max_upload_bytes=int(float(case_setting(config, "max_upload_mb", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024),
-        retention_days=int(case_setting(config, "retention_days", DEFAULT_RETENTION_DAYS)), seen=seen)
+        max_upload_bytes=config.cases.max_upload_bytes, retention_days=config.cases.retention_days, seen=seen)
 
 
 def cases_context(data_dir: Path,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from videoschalter.domain.hours import WEEKDAYS, HoursError, OpeningHours
 
@@ -94,10 +95,64 @@ class CaseSettings:
     retention_days: int = 30  # closed cases older than this lose files and personal data
     max_upload_mb: int = 10  # per uploaded file
     key_file: str = ""  # base64 key for the case files; "" = VIDEOSCHALTER_CASE_KEY or the demo's data/case.key
+    key_source: str = "file"  # "file" (the above) or "keyring": the OS keyring, service "videoschalter"
+    keyring_user: str = "case-files"  # the keyring entry's user name (key_source = "keyring")
 
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """[server]: how people reach this server from outside (QR check links, payment return and notify URLs)."""
+
+    public_base_url: str = ""  # e.g. "https://videoschalter.musterstadt.de"; "" = [mail] base_url
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The office's address as printed on certificates and receipts ([office], besides name/timezone/state)."""
+
+    department: str = "Bürgerbüro"
+    street: str = "Marktplatz 1"
+    postal_code: str = "12345"
+    town: str = ""  # "" = the office name without "Stadt " / "Gemeinde "
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    authority_line: str = "Die Bürgermeisterin / Der Bürgermeister"  # the line above the office name
+
+
+@dataclass(frozen=True)
+class CertificateSettings:
+    """[certificates]: the office's signing key. Without ``key_file`` the demo signs with a local TEST CA."""
+
+    key_file: str = ""  # PKCS#12 (.p12/.pfx) or PEM private key
+    cert_file: str = ""  # PEM certificate, only with a PEM key
+    chain_files: tuple[str, ...] = ()  # intermediate CA certificates, PEM or DER
+    password_file: str = ""  # file holding the key's password (first line, mode 0600)
+    password_env: str = ""  # or: name of an environment variable holding it
+    trust_roots: tuple[str, ...] = ()  # CA certificates the server's own check of issued PDFs trusts
+
+
+PAYMENT_PROVIDERS = ("off", "sandbox", "hosted")
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    """[payments]: which provider takes the fees. The HMAC secret itself never stands in this file."""
+
+    provider: str = "sandbox"  # "off": no online payment; "sandbox": the demo's test page; "hosted": a platform
+    base_url: str = ""  # the platform's API, https (http only for 127.0.0.1/localhost)
+    merchant_id: str = ""  # the town's account (Mandant / Bewirtschafter) at the platform
+    secret_env: str = ""  # name of the environment variable holding the shared secret …
+    secret_file: str = ""  # … or a file holding it (first line, mode 0600)
+    create_path: str = "/payments"
+    test_mode: bool = False  # the platform's test environment: the citizen's page says "Testmodus"
+    replay_window_s: float = 300.0  # callbacks older or newer than this are refused
+    timeout_s: float = 20.0
+    redirect_hosts: tuple[str, ...] = ()  # further hosts the payment page may live on (besides base_url's)
 
 
 @dataclass(frozen=True)
@@ -130,11 +185,21 @@ class Config:
     queue_order: str = "by_time"  # see videoschalter.domain.queue.QueueOrder
     pictures: str = ""  # folder of town pictures for the waiting room ("" = the shipped ones)
     source: str = "<default>"
+    # the merged TOML, for diagnostics only: code reads the typed sections below (errors then name file and key)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     services: tuple[Service, ...] = ()
     booking: BookingSettings = field(default_factory=BookingSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     cases: CaseSettings = field(default_factory=CaseSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    letterhead: Letterhead = field(default_factory=Letterhead)
+    certificates: CertificateSettings = field(default_factory=CertificateSettings)
+    payments: PaymentSettings = field(default_factory=PaymentSettings)
+
+    @property
+    def public_base_url(self) -> str:
+        """Where people reach this server: ``[server] public_base_url``, else ``[mail] base_url``; no trailing /."""
+        return (self.server.public_base_url or self.mail.base_url).rstrip("/")
 
     def department(self, dept_id: str) -> Department | None:
         return next((d for d in self.departments if d.id == dept_id), None)
@@ -175,6 +240,7 @@ def load_config(path: Path | None = None) -> Config:
 
 def _build(raw: dict[str, Any], source: str) -> Config:
     office = raw.get("office", {})
+    _no_unknown_keys(office, _OFFICE_KEYS, f"{source}: [office]")
     timezone = office.get("timezone", "Europe/Berlin")
     state = office.get("state")
     office_closed = _closed_days(office.get("closed_days", []), f"{source}: office.closed_days")
@@ -220,8 +286,9 @@ def _build(raw: dict[str, Any], source: str) -> Config:
     if order not in ("by_time", "appointments_first"):
         raise ConfigError(f"{source}: [queue] order muss 'by_time' oder 'appointments_first' sein, nicht {order!r}")
     waiting_room = raw.get("waiting_room", {})
+    office_name = office.get("name", "Stadtverwaltung")
     return Config(
-        office_name=office.get("name", "Stadtverwaltung"),
+        office_name=office_name,
         timezone=timezone,
         state=state,
         departments=tuple(departments),
@@ -238,11 +305,16 @@ def _build(raw: dict[str, Any], source: str) -> Config:
         booking=_booking(raw.get("booking", {}), f"{source}: [booking]"),
         mail=_mail(raw.get("mail", {}), f"{source}: [mail]"),
         cases=_cases(raw.get("cases", {}), f"{source}: [cases]"),
+        server=_server(raw.get("server", {}), f"{source}: [server]"),
+        letterhead=_letterhead(office, office_name, f"{source}: [office]"),
+        certificates=_certificates(raw.get("certificates", {}), f"{source}: [certificates]"),
+        payments=_payments(raw.get("payments", {}), f"{source}: [payments]"),
     )
 
 
 # --- catalogue, booking and mail sections -------------------------------------------------
 
+_OFFICE_KEYS = {"name", "timezone", "state", "closed_days"} | {f.name for f in fields(Letterhead)}
 _DEPARTMENT_KEYS = {"id", "name", "walk_in", "hours", "clerks_on_duty", "closed_days", "slot_minutes"}
 _SERVICE_KEYS = {f.name for f in fields(Service)}
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -434,4 +506,127 @@ def _cases(entry: dict[str, Any], where: str) -> CaseSettings:
         retention_days=_int(entry, "retention_days", d.retention_days, where, low=1, high=3650),
         max_upload_mb=_int(entry, "max_upload_mb", d.max_upload_mb, where, low=1, high=100),
         key_file=key_file.strip(),
+        **_case_key_source(entry, d, key_file.strip(), where),
     )
+
+
+def _case_key_source(entry: dict[str, Any], d: CaseSettings, key_file: str, where: str) -> dict[str, str]:
+    """``key_source`` / ``keyring_user`` (videoschalter.cases.keys): a key file and the keyring exclude each other."""
+    source, user = entry.get("key_source", d.key_source), entry.get("keyring_user", d.keyring_user)
+    if source not in ("file", "keyring"):
+        raise ConfigError(f"{where}: 'key_source' muss \"file\" oder \"keyring\" sein, nicht {source!r}")
+    if not isinstance(user, str) or not user.strip():
+        raise ConfigError(f"{where}: 'keyring_user' muss ein nicht leerer Text sein")
+    if source == "keyring" and key_file:
+        raise ConfigError(f"{where}: key_source = \"keyring\" und key_file schließen sich aus; bitte eines wählen")
+    return {"key_source": source, "keyring_user": user.strip()}
+
+
+# --- server, letterhead, certificates and payments -----------------------------------------------
+
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _text(entry: dict[str, Any], key: str, default: str, where: str) -> str:
+    value = entry.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: '{key}' muss ein Text sein, nicht {value!r}")
+    return value.strip()
+
+
+def _env_name(entry: dict[str, Any], key: str, where: str) -> str:
+    value = _text(entry, key, "", where)
+    if value and not _ENV_NAME.fullmatch(value):
+        raise ConfigError(f"{where}: {key} = {value!r} ist kein Name einer Umgebungsvariable")
+    return value
+
+
+def _http_url(value: str, key: str, where: str, *, https_only: bool = False) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}: {key} = {value!r} muss mit http:// oder https:// und einem Rechnernamen beginnen")
+    if https_only and parts.scheme != "https" and parts.hostname not in _LOCAL_HOSTS:
+        raise ConfigError(f"{where}: {key} = {value!r} muss https:// verwenden (http nur für 127.0.0.1/localhost)")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{where}: {key} = {value!r} darf kein ? oder # enthalten")
+    return value.rstrip("/")
+
+
+def _server(entry: dict[str, Any], where: str) -> ServerSettings:
+    _no_unknown_keys(entry, {f.name for f in fields(ServerSettings)}, where)
+    url = _text(entry, "public_base_url", "", where)
+    return ServerSettings(public_base_url=_http_url(url, "public_base_url", where) if url else "")
+
+
+def _letterhead(office: dict[str, Any], office_name: str, where: str) -> Letterhead:
+    d = Letterhead()
+    postal_code = office.get("postal_code")
+    if type(postal_code) is int and 0 <= postal_code <= 99999:  # 01067 is no TOML number: keep the leading zero
+        office = {**office, "postal_code": f"{postal_code:05d}"}
+    values = {f.name: _text(office, f.name, getattr(d, f.name), where) for f in fields(Letterhead)}
+    if not values["town"]:
+        values["town"] = office_name.removeprefix("Stadt ").removeprefix("Gemeinde ")
+    return Letterhead(**values)
+
+
+def _certificates(entry: dict[str, Any], where: str) -> CertificateSettings:
+    if "password" in entry:
+        raise ConfigError(f"{where}: bitte kein Passwort in die Datei schreiben; stattdessen 'password_file' "
+                          "(Datei mit Rechten 0600) oder 'password_env' (Name einer Umgebungsvariable)")
+    _no_unknown_keys(entry, {f.name for f in fields(CertificateSettings)}, where)
+    settings = CertificateSettings(
+        key_file=_text(entry, "key_file", "", where), cert_file=_text(entry, "cert_file", "", where),
+        chain_files=_str_list(entry, "chain_files", where), password_file=_text(entry, "password_file", "", where),
+        password_env=_env_name(entry, "password_env", where), trust_roots=_str_list(entry, "trust_roots", where))
+    if not settings.key_file:
+        given = [k for k in ("cert_file", "chain_files", "password_file", "password_env") if getattr(settings, k)]
+        if given:
+            raise ConfigError(f"{where}: {given} ohne 'key_file' – bitte den Schlüssel der Behörde angeben "
+                              "(ohne key_file signiert die Demo mit einer TEST-CA)")
+    if settings.password_file and settings.password_env:
+        raise ConfigError(f"{where}: entweder 'password_file' oder 'password_env', nicht beides")
+    return settings
+
+
+def _payments(entry: dict[str, Any], where: str) -> PaymentSettings:
+    if "secret" in entry:
+        raise ConfigError(f"{where}: bitte kein Geheimnis in die Datei schreiben; stattdessen 'secret_env' (Name "
+                          "einer Umgebungsvariable) oder 'secret_file' (Datei mit Rechten 0600)")
+    _no_unknown_keys(entry, {f.name for f in fields(PaymentSettings)}, where)
+    d = PaymentSettings()
+    provider = entry.get("provider", d.provider)
+    if provider not in PAYMENT_PROVIDERS:
+        raise ConfigError(f"{where}: provider = {provider!r}; erlaubt sind \"off\", \"sandbox\" und \"hosted\"")
+    test_mode = entry.get("test_mode", d.test_mode)
+    if not isinstance(test_mode, bool):
+        raise ConfigError(f"{where}: 'test_mode' muss true oder false sein")
+    hosts = entry.get("redirect_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", h)
+                                              for h in hosts):
+        raise ConfigError(f"{where}: 'redirect_hosts' muss eine Liste von Rechnernamen sein, z. B. [\"pay.land.de\"]")
+    create_path = _text(entry, "create_path", d.create_path, where)
+    if not create_path.startswith("/"):
+        raise ConfigError(f"{where}: create_path = {create_path!r} muss mit / beginnen")
+    base_url = _text(entry, "base_url", "", where)
+    settings = PaymentSettings(
+        provider=provider, base_url=_http_url(base_url, "base_url", where, https_only=True) if base_url else "",
+        merchant_id=_text(entry, "merchant_id", "", where), secret_env=_env_name(entry, "secret_env", where),
+        secret_file=_text(entry, "secret_file", "", where), create_path=create_path, test_mode=test_mode,
+        replay_window_s=_seconds(entry, "replay_window_s", d.replay_window_s, 30, 3600, where),
+        timeout_s=_seconds(entry, "timeout_s", d.timeout_s, 1, 120, where), redirect_hosts=tuple(hosts))
+    if provider != "hosted":
+        return settings
+    for key in ("base_url", "merchant_id"):
+        if not getattr(settings, key):
+            raise ConfigError(f"{where}: '{key}' fehlt (nötig für provider = \"hosted\")")
+    if bool(settings.secret_env) == bool(settings.secret_file):
+        raise ConfigError(f"{where}: für provider = \"hosted\" genau eines von 'secret_env' (Name einer "
+                          "Umgebungsvariable) oder 'secret_file' (Datei mit dem Geheimnis) angeben")
+    return settings
+
+
+def _seconds(entry: dict[str, Any], key: str, default: float, low: float, high: float, where: str) -> float:
+    value = entry.get(key, default)
+    if type(value) not in (int, float) or not low <= value <= high:
+        raise ConfigError(f"{where}: '{key}' muss eine Zahl von {low:g} bis {high:g} sein, nicht {value!r}")
+    return float(value)

@@ -59,7 +59,7 @@ async def test_sandbox_payment_goes_through_the_signed_callback(client: TestClie
     css = await client.get("/sandbox-pay/_/sandbox.css")
     assert css.status == 200 and css.content_type == "text/css"
     res = await client.post(sandbox_url, data={"action": "pay"}, allow_redirects=False)
-    assert res.status == 303 and res.headers["Location"] == "/payment/done"
+    assert res.status == 303 and res.headers["Location"] == f"/payment/done?p={payment['id']}"
     paid = await recv(call.citizen, "payment", state="paid")
     assert paid["id"] == payment["id"] and "pay_url" not in paid
     assert (await recv(call.clerk, "payment", state="paid"))["paid_at"]
@@ -73,14 +73,17 @@ async def test_sandbox_payment_goes_through_the_signed_callback(client: TestClie
     res = await client.post(sandbox_url, data={"action": "pay"}, allow_redirects=False)
     assert res.status == 303
     res = await client.get(payment["pay_url"], allow_redirects=False)  # the link of a paid fee
-    assert (res.status, res.headers["Location"]) == (303, "/payment/done")
+    assert (res.status, res.headers["Location"]) == (303, f"/payment/done?p={payment['id']}")
     await call.to_server("pay_request")
     assert (await recv(call.clerk, "error"))["code"] == "already_paid"
     with sqlite3.connect(data_dir / "videoschalter.db") as db:
         assert db.execute("select count(*) from payments").fetchone() == (1,)
         states = db.execute("select detail from case_events where kind = 'payment_state'").fetchall()
     assert sum('"paid"' in d for (d,) in states) == 1
-    assert (await client.get("/payment/done")).status == 200
+    done = await client.get(f"/payment/done?p={payment['id']}")
+    assert done.status == 200 and "Zahlung abgeschlossen" in await done.text()
+    unknown = await client.get("/payment/done?p=nonsense")  # no state known: no false "done"
+    assert unknown.status == 200 and "Zahlung wird geprüft" in await unknown.text()
 
 
 async def test_forged_and_wrong_amount_callbacks_are_refused(client: TestClient, data_dir: Path) -> None:

@@ -1,4 +1,4 @@
-"""The catalogue, booking and mail sections of the town's configuration."""
+"""The town's configuration: catalogue, booking, mail, and the sections the case feature reads."""
 
 from __future__ import annotations
 
@@ -135,6 +135,37 @@ def test_per_weekday_capacity_and_department_closed_days(tmp_path: Path) -> None
         (DEPT + '\n[mail]\npassword_env = "MY-PW"\n', "ist kein Name einer Umgebungsvariable"),
         (DEPT + '\n[mail]\nbase_url = "videoschalter.de"\n', "muss mit http:// oder https:// beginnen"),
         (DEPT + '\n[mail]\nport = 70000\n', "'port' = 70000 ist nicht erlaubt"),
+        # [server], [office] letterhead, [certificates], [payments]
+        (DEPT + '\n[server]\npublic_base_url = "videoschalter.de"\n', "[server]: public_base_url = 'videoschalter.de'"),
+        (DEPT + '\n[server]\npublic_url = "https://v.de"\n', "[server]: unbekannte Einträge ['public_url']"),
+        (DEPT + '\n[office]\nname = "Stadt A"\nstrasse = "Markt 1"\n', "[office]: unbekannte Einträge ['strasse']"),
+        (DEPT + '\n[office]\nname = "Stadt A"\nphone = 4930123\n', "[office]: 'phone' muss ein Text sein"),
+        (DEPT + '\n[certificates]\nkey_file = "a.p12"\npassword = "x"\n', "[certificates]: bitte kein Passwort"),
+        (DEPT + '\n[certificates]\npassword_env = "PW"\n', "[certificates]: ['password_env'] ohne 'key_file'"),
+        (DEPT + '\n[certificates]\nkey_file = "a.p12"\npassword_env = "P W"\n', "password_env = 'P W' ist kein Name"),
+        (DEPT + '\n[certificates]\nkey_file = "a.p12"\npassword_env = "PW"\npassword_file = "pw"\n',
+         "[certificates]: entweder 'password_file' oder 'password_env'"),
+        (DEPT + '\n[certificates]\nkey_file = "a.p12"\nchain_files = "ca.pem"\n',
+         "[certificates]: 'chain_files' muss eine Liste"),
+        (DEPT + '\n[certificates]\nkey_file = ["a.p12"]\n', "[certificates]: 'key_file' muss ein Text sein"),
+        (DEPT + '\n[payments]\nprovider = "paypal"\n', "[payments]: provider = 'paypal'; erlaubt sind"),
+        (DEPT + '\n[payments]\nsecret = "hunter2"\n', "[payments]: bitte kein Geheimnis in die Datei"),
+        (DEPT + '\n[payments]\nprovider = "hosted"\nmerchant_id = "m"\nsecret_env = "S"\n',
+         "[payments]: 'base_url' fehlt"),
+        (DEPT + '\n[payments]\nprovider = "hosted"\nbase_url = "https://pay.land.de"\nsecret_env = "S"\n',
+         "[payments]: 'merchant_id' fehlt"),
+        (DEPT + '\n[payments]\nprovider = "hosted"\nbase_url = "https://pay.land.de"\nmerchant_id = "m"\n',
+         "genau eines von 'secret_env'"),
+        (DEPT + '\n[payments]\nprovider = "hosted"\nbase_url = "https://pay.land.de"\nmerchant_id = "m"\n'
+                'secret_env = "S"\nsecret_file = "/etc/s"\n', "genau eines von 'secret_env'"),
+        (DEPT + '\n[payments]\nbase_url = "http://pay.land.de"\n', "base_url = 'http://pay.land.de' muss https://"),
+        (DEPT + '\n[payments]\nsecret_env = "NOT A NAME"\n', "secret_env = 'NOT A NAME' ist kein Name"),
+        (DEPT + '\n[payments]\ntest_mode = "yes"\n', "[payments]: 'test_mode' muss true oder false sein"),
+        (DEPT + '\n[payments]\nreplay_window_s = 5\n', "[payments]: 'replay_window_s' muss eine Zahl von 30"),
+        (DEPT + '\n[payments]\ntimeout_s = "20"\n', "[payments]: 'timeout_s' muss eine Zahl"),
+        (DEPT + '\n[payments]\nredirect_hosts = "pay.land.de"\n', "[payments]: 'redirect_hosts' muss eine Liste"),
+        (DEPT + '\n[payments]\ncreate_path = "payments"\n', "create_path = 'payments' muss mit / beginnen"),
+        (DEPT + '\n[payments]\ncolour = "blue"\n', "[payments]: unbekannte Einträge ['colour']"),
     ],
 )
 def test_wrong_entries_are_named_in_german(tmp_path: Path, text: str, expected: str) -> None:
@@ -144,3 +175,55 @@ def test_wrong_entries_are_named_in_german(tmp_path: Path, text: str, expected: 
     message = str(excinfo.value)
     assert str(path) in message
     assert expected in message
+
+
+def test_case_sections_default_to_the_demo(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, DEPT))
+    assert config.payments.provider == "sandbox" and not config.payments.test_mode
+    assert config.certificates.key_file == ""  # the demo's TEST CA
+    assert config.public_base_url == "http://localhost:8080"  # [mail] base_url when [server] has none
+    assert config.letterhead.town == "Musterstadt" and config.letterhead.department == "Bürgerbüro"
+
+
+def test_case_sections_typed_from_the_town_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, DEPT + """
+        [office]
+        name = "Gemeinde Neudorf"
+        street = "Kirchweg 3"
+        postal_code = 1067
+        email = "buergerbuero@neudorf.example"
+
+        [server]
+        public_base_url = "https://videoschalter.neudorf.example/"
+
+        [certificates]
+        key_file = "/etc/videoschalter/office.p12"
+        password_file = "/etc/videoschalter/office.p12.password"
+        chain_files = ["/etc/videoschalter/intermediate.pem"]
+        trust_roots = ["/etc/videoschalter/root.pem"]
+
+        [payments]
+        provider = "hosted"
+        base_url = "https://epay.land.example/api/v1"
+        merchant_id = "neudorf-kasse"
+        secret_file = "/run/credentials/videoschalter/payment"
+        replay_window_s = 120
+    """))
+    assert config.public_base_url == "https://videoschalter.neudorf.example"
+    head = config.letterhead
+    assert (head.town, head.street, head.postal_code, head.email) == (
+        "Neudorf", "Kirchweg 3", "01067", "buergerbuero@neudorf.example")
+    certs = config.certificates
+    assert certs.key_file == "/etc/videoschalter/office.p12" and certs.password_env == ""
+    assert certs.chain_files == ("/etc/videoschalter/intermediate.pem",)
+    assert certs.trust_roots == ("/etc/videoschalter/root.pem",)
+    pay = config.payments
+    assert (pay.provider, pay.merchant_id, pay.secret_env) == ("hosted", "neudorf-kasse", "")
+    assert pay.replay_window_s == 120.0
+    assert pay.secret_file == "/run/credentials/videoschalter/payment" and pay.create_path == "/payments"
+
+
+def test_plain_http_only_for_a_platform_on_this_machine(tmp_path: Path) -> None:
+    text = DEPT + '\n[payments]\nprovider = "hosted"\nbase_url = "http://127.0.0.1:9000"\nmerchant_id = "m"\n'
+    config = load_config(write(tmp_path, text + 'secret_env = "S"\n'))
+    assert config.payments.base_url == "http://127.0.0.1:9000"

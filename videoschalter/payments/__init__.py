@@ -3,7 +3,7 @@
 Modules: ``model`` (request and state rules), ``signature`` (HMAC and replay),
 ``providers`` (the interface), ``wire`` (the hosted-page format), ``sandbox`` and
 ``hosted`` (the two providers), ``service`` (the use case and its store),
-``settings`` (the ``[payments]`` section), ``texts`` (what the citizen reads).
+``settings`` (the provider ``config.payments`` asks for), ``texts`` (what the citizen reads).
 See docs/payments.md.
 """
 

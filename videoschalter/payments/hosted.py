@@ -43,7 +43,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 @dataclass(frozen=True)
 class HostedPageSettings:
-    """The ``[payments]`` entries for a hosted platform; the secret itself only ever comes from the environment."""
+    """The ``[payments]`` entries for a hosted platform; the secret comes from the environment or a 0600 file."""
 
     base_url: str  # e.g. "https://epay.example-land.de/api/v1"
     merchant_id: str  # the town's account (Mandant / Bewirtschafter) at the platform

@@ -52,3 +52,23 @@ def test_bad_values_are_named(tmp_path, table, message):
     with pytest.raises(ConfigError, match=message) as info:
         load_config(write(tmp_path, DEPT + f"\n[cases]\n{table}\n"))
     assert "[cases]" in str(info.value) and "stadt.toml" in str(info.value)
+
+
+def test_keyring_as_key_source(tmp_path):
+    path = write(tmp_path, DEPT + '\n[cases]\nkey_source = "keyring"\nkeyring_user = " rathaus "\n')
+    cases = load_config(path).cases
+    assert (cases.key_source, cases.keyring_user, cases.key_file) == ("keyring", "rathaus", "")
+    assert load_config(write(tmp_path, DEPT)).cases.key_source == "file"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('key_source = "vault"', "'key_source' muss \"file\" oder \"keyring\" sein"),
+        ('key_source = "keyring"\nkey_file = "/etc/vs/case.key"', "schließen sich aus"),
+        ('key_source = "keyring"\nkeyring_user = ""', "'keyring_user' muss ein nicht leerer Text sein"),
+    ],
+)
+def test_bad_key_source(tmp_path, table, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, DEPT + f"\n[cases]\n{table}\n"))
