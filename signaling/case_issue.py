@@ -1,7 +1,9 @@
-"""``issue``: the signed Meldebescheinigung of a case, recorded for ``/verify/<id>``.
+"""``issue``: the signed document of a case's form, recorded for ``/verify/<id>``.
 
-Only when the form is confirmed and signed and the fee is paid (or there is none). Rendering
-and signing are blocking (reportlab, pyHanko with its own event loop) and run in a thread.
+Every form issues its own document (``videoschalter.certificates.kinds``): the Meldebescheinigung,
+an Anmelde- or Abmeldebestätigung, the Bewohnerparkausweis, the Antragsbestätigung for a
+Führungszeugnis. Only when the form is confirmed and signed and the fee is paid (or there is none).
+Rendering and signing are blocking (reportlab, pyHanko with its own event loop) and run in a thread.
 Issuing twice hands out the first document again.
 """
 
@@ -10,17 +12,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from signaling import case_store as cs
 from signaling.case_forms import signed
 from signaling.case_store import CaseRow
 from signaling.storage import utcnow
-from videoschalter.certificates.models import CertificateData, Dwelling, Office
+from videoschalter.certificates.from_form import document_data
+from videoschalter.certificates.issuing import render_and_sign
+from videoschalter.certificates.kinds import kind_for_form
+from videoschalter.certificates.models import CertificateData, Dwelling, IssueInfo, Office
+from videoschalter.certificates.page import LayoutError
 from videoschalter.certificates.registry import IssuedDocument, new_document_id
-from videoschalter.certificates.render import LayoutError, render_certificate
-from videoschalter.certificates.signing import OfficeSigner, sign_pdf
+from videoschalter.certificates.signing import OfficeSigner
 from videoschalter.certificates.verify import document_hash
-from videoschalter.forms.countries import nationality_label
 from videoschalter.payments import PaymentState
 
 if TYPE_CHECKING:
@@ -28,13 +33,12 @@ if TYPE_CHECKING:
     from signaling.hub import Conn
     from signaling.storage import Clerk
 
-ISSUABLE_FORMS = ("meldebescheinigung",)
-
 
 async def issue(ch: CaseHub, conn: Conn, clerk: Clerk, case: CaseRow) -> None:
     session = await ch.session(case)
-    if session is None or session.form.id not in ISSUABLE_FORMS:
-        await ch.error(conn, "not_issuable", "Ausstellen gibt es für die Meldebescheinigung", "issue")
+    kind = kind_for_form(session.form.id) if session is not None else None
+    if session is None or kind is None:
+        await ch.error(conn, "not_issuable", not_issuable_message(ch, case, session is not None), "issue")
         return
     if not session.confirmed or not signed(session):
         await ch.error(conn, "not_signed", "Das Formular ist noch nicht bestätigt und unterschrieben", "issue")
@@ -52,29 +56,44 @@ async def issue(ch: CaseHub, conn: Conn, clerk: Clerk, case: CaseRow) -> None:
             return
     now = utcnow()
     doc_id = new_document_id(now.year)
+    info = IssueInfo(doc_id, f"{ch.services.public_base_url}/verify/{doc_id}", local_time(ch, now), fee,
+                     paid.id if paid else "", clerk.display_name)
     try:
-        data = certificate_data(session.values, case.identity or {}, doc_id,
-                                f"{ch.services.public_base_url}/verify/{doc_id}", now, fee,
-                                paid.id if paid else "", clerk.display_name)
+        data = document_data(session.form, session.values, case.identity or {}, info)
         pdf = await asyncio.to_thread(render_and_sign, data, ch.services.office, ch.services.signer)
     except (LayoutError, ValueError, KeyError, TypeError) as exc:
-        await ch.error(conn, "issue_failed", f"Die Bescheinigung ließ sich nicht erstellen: {exc}", "issue")
+        await ch.error(conn, "issue_failed", f"{kind.title} ließ sich nicht erstellen: {exc}", "issue")
         return
-    document, _ = await ch.add_document(case, pdf, f"Meldebescheinigung-{doc_id}.pdf", "application/pdf", "system",
+    document, _ = await ch.add_document(case, pdf, f"{kind.file_stem}-{doc_id}.pdf", "application/pdf", "system",
                                         "certificate", clerk.id)
-    await ch.store.run(cs.record_issued, case.id, IssuedDocument(doc_id, document_hash(pdf), now), document["id"],
-                       clerk.id)
+    await ch.store.run(cs.record_issued, case.id, IssuedDocument(doc_id, document_hash(pdf), now, kind=kind.kind),
+                       document["id"], clerk.id)
     rows = [r for r in await ch.store.run(cs.issued_of, case.id) if r["id"] == doc_id]
     await announce(ch, case, rows[0])
+
+
+def not_issuable_message(ch: CaseHub, case: CaseRow, has_form: bool) -> str:
+    """Why nothing can be issued, in the clerk's words: a consultation has no document, a form may be missing."""
+    service = ch.services.config.service(case.service) if case.service else None
+    if service is None:
+        return "Für diesen Vorgang ist noch keine Dienstleistung gewählt; ohne Formular gibt es nichts auszustellen."
+    if has_form or not any(service.id in form.services and kind_for_form(form.id)
+                           for form in ch.services.forms.values()):
+        return f"Für „{service.name}“ wird kein Dokument ausgestellt (kein Formular mit Bescheinigung)."
+    return f"Für „{service.name}“ bitte zuerst das Formular öffnen, ausfüllen und unterschreiben lassen."
+
+
+def local_time(ch: CaseHub, moment: dt.datetime) -> dt.datetime:
+    """The issue time in the office's zone: the printed date must be the town's, not UTC's."""
+    try:
+        return moment.astimezone(ZoneInfo(ch.services.config.timezone))
+    except (KeyError, ValueError, AttributeError):
+        return moment
 
 
 async def announce(ch: CaseHub, case: CaseRow, row: dict[str, Any]) -> None:
     await ch.to_citizen(case.ticket_id, "issued", **ch.issued_public(row, "citizen", case.ticket_id))
     await ch.to_clerks(case.ticket_id, "issued", **ch.issued_public(row, "clerk", case.ticket_id))
-
-
-def render_and_sign(data: CertificateData, office: Office, signer: OfficeSigner) -> bytes:
-    return sign_pdf(render_certificate(data, office), signer)
 
 
 def warm_up(office: Office, signer: OfficeSigner) -> None:
@@ -89,27 +108,3 @@ def warm_up(office: Office, signer: OfficeSigner) -> None:
         given_names="Probe", birth_date=dt.date(2000, 1, 1), nationalities=("deutsch",), street="Probeweg",
         house_number="1", postal_code="00000", city="Probe", moved_in=dt.date(2000, 1, 1), dwelling=Dwelling.ONLY,
         issued_at=now), office, signer)
-
-
-def certificate_data(values: dict[str, Any], identity: dict[str, Any], doc_id: str, url: str, now: dt.datetime,
-                     fee_cents: int, payment_reference: str, clerk_name: str) -> CertificateData:
-    """The Meldebescheinigung's rows from the confirmed form and the ID card.
-
-    The form has no move-in date or kind of dwelling (the Melderegister holds them); until the
-    register is connected, ``moved_in``/``dwelling`` come from the form if a town adds such
-    fields, else the day of issue and "alleinige Wohnung".
-    """
-    address = values["current_address"]
-    code = identity.get("nationality")
-    nationality = (nationality_label(code, "de") or code) if isinstance(code, str) and code else None
-    moved_in = values.get("moved_in")
-    return CertificateData(
-        document_id=doc_id, verification_url=url, family_name=values["surname"], given_names=values["given_names"],
-        birth_date=dt.date.fromisoformat(str(values["birth_date"])),
-        nationalities=(nationality,) if nationality else (),
-        street=address.get("street", ""), house_number=address.get("house_number", ""),
-        address_suffix=address.get("addition") or "", postal_code=address.get("postcode", ""),
-        city=address.get("town", ""),
-        moved_in=dt.date.fromisoformat(moved_in) if isinstance(moved_in, str) else now.date(),
-        dwelling=Dwelling(values["dwelling"]) if values.get("dwelling") in set(Dwelling) else Dwelling.ONLY,
-        issued_at=now, fee_cents=fee_cents, payment_reference=payment_reference, clerk=clerk_name)

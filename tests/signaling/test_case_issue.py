@@ -1,4 +1,7 @@
-"""The whole case: confirmed, signed, paid → signed certificate, checkable; then export and erasure."""
+"""The whole case: confirmed, signed, paid → signed certificate, checkable; then export and erasure.
+
+The other services' documents: ``test_case_issue_kinds.py``.
+"""
 
 from __future__ import annotations
 

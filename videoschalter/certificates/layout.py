@@ -109,12 +109,17 @@ def draw_paragraph(c: Canvas, font: str, size: float, y: float, text: str, *, wi
     return y
 
 
-def draw_data_table(c: Canvas, fonts: DocumentFonts, y: float, rows: Sequence[Row]) -> float:
-    """Label/value rows with hairlines between them, as on a printed register extract; returns y below."""
+def draw_data_table(c: Canvas, fonts: DocumentFonts, y: float, rows: Sequence[Row], *,
+                    compact: bool = False) -> float:
+    """Label/value rows with hairlines between them, as on a printed register extract; returns y below.
+
+    ``compact`` (10 pt, tighter rows) is for documents with more rows than the Meldebescheinigung.
+    """
     label_width = 52 * mm
     value_x = LEFT + label_width
     value_width = RIGHT - value_x
-    size, leading = 11, 5.2 * mm
+    size, leading = (10, 4.6 * mm) if compact else (11, 5.2 * mm)
+    above, below = (4.9 * mm, 2.5 * mm) if compact else (5.6 * mm, 3.2 * mm)
     c.setStrokeColor(LIGHT_RULE)
     c.setLineWidth(0.5)
     c.line(LEFT, y, RIGHT, y)
@@ -122,15 +127,15 @@ def draw_data_table(c: Canvas, fonts: DocumentFonts, y: float, rows: Sequence[Ro
         lines: list[str] = []
         for part in row.value.split("\n"):
             lines += simpleSplit(part, fonts.bold, size, value_width) or [""]
-        baseline = y - 5.6 * mm
-        c.setFont(fonts.regular, 9.5)
+        baseline = y - above
+        c.setFont(fonts.regular, 9 if compact else 9.5)
         c.setFillColor(GREY)
         c.drawString(LEFT + 1 * mm, baseline, row.label)
         c.setFillColor(INK)
         c.setFont(fonts.bold, size)
         for i, line in enumerate(lines):
             c.drawString(value_x, baseline - i * leading, line)
-        y = baseline - (len(lines) - 1) * leading - 3.2 * mm
+        y = baseline - (len(lines) - 1) * leading - below
         c.line(LEFT, y, RIGHT, y)
     return y
 

@@ -35,6 +35,18 @@ class Office:
 
 
 @dataclass(frozen=True)
+class IssueInfo:
+    """What every issued document carries besides its content: id, check URL, time, fee, clerk."""
+
+    document_id: str
+    verification_url: str
+    issued_at: dt.datetime  # timezone-aware; also the PDF's creation date (keeps output reproducible)
+    fee_cents: int = 0
+    payment_reference: str = ""
+    clerk: str = ""  # "Frau Schmidt"; printed as Sachbearbeitung if given
+
+
+@dataclass(frozen=True)
 class CertificateData:
     """An einfache Meldebescheinigung (§ 18 Abs. 1 BMG) for one person."""
 

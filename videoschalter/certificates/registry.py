@@ -11,7 +11,8 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-KINDS = ("meldebescheinigung", "zahlungsbeleg")
+KINDS = ("meldebescheinigung", "zahlungsbeleg", "anmeldebestaetigung", "abmeldebestaetigung", "bewohnerparkausweis",
+         "fuehrungszeugnis_antrag")  # the issued ones are listed with their forms in ``kinds.py``
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U – nothing to misread
 
 

@@ -16,9 +16,16 @@ LANGS = ("de", "en")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")  # not strftime: the server's locale must not change the page
 _KIND_LABELS = {
-    "de": {"meldebescheinigung": "Meldebescheinigung", "zahlungsbeleg": "Zahlungsbeleg"},
+    "de": {"meldebescheinigung": "Meldebescheinigung", "zahlungsbeleg": "Zahlungsbeleg",
+           "anmeldebestaetigung": "Meldebestätigung (Anmeldung)", "abmeldebestaetigung": "Meldebestätigung (Abmeldung)",
+           "bewohnerparkausweis": "Bewohnerparkausweis",
+           "fuehrungszeugnis_antrag": "Antragsbestätigung Führungszeugnis"},
     "en": {"meldebescheinigung": "Certificate of registration (Meldebescheinigung)",
-           "zahlungsbeleg": "Payment receipt"},
+           "zahlungsbeleg": "Payment receipt",
+           "anmeldebestaetigung": "Confirmation of registration (Meldebestätigung, Anmeldung)",
+           "abmeldebestaetigung": "Confirmation of deregistration (Meldebestätigung, Abmeldung)",
+           "bewohnerparkausweis": "Residents' parking permit (Bewohnerparkausweis)",
+           "fuehrungszeugnis_antrag": "Confirmation of an application for a certificate of conduct (Führungszeugnis)"},
 }
 _TEXTS: dict[str, dict[str, str]] = {
     "de": {
