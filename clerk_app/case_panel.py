@@ -31,6 +31,8 @@ from clerk_app.case_form import FormTab
 from clerk_app.case_signature import SignatureDialog
 from clerk_app.case_state import PAYMENT_TEXT, CaseState, euro
 from clerk_app.case_viewer import HAVE_PDF, DocumentViewer, open_externally
+from clerk_app.screen_region import ScreenRegionShare
+from videoschalter.certificates.kinds import issue_button_label
 
 ISSUE_STYLE = "QPushButton {background: #1b5e20; color: white; font-weight: bold; padding: 10px}" \
               " QPushButton:disabled {background: #9e9e9e; color: #eeeeee}"
@@ -83,6 +85,7 @@ class CasePanel(QWidget):
         self.export_action = menu.addAction("Export (JSON) speichern …")
         self.erase_action = menu.addAction("Personenbezogene Daten löschen …")
         self.menu_button.setMenu(menu)
+        self.screen_share = ScreenRegionShare(lambda name, png: spawn(controller.show_image(name, png)))
         self.tabs = QTabWidget()
         self.chat = ChatTab(controller)
         self.documents = DocumentsTab(controller)
@@ -116,6 +119,7 @@ class CasePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
         layout.addWidget(self.tabs, stretch=1)
+        layout.addWidget(self.screen_share)
         layout.addWidget(self.issue_button)
         layout.addLayout(issued)
         layout.addWidget(self.message)
@@ -128,6 +132,8 @@ class CasePanel(QWidget):
     def _connect_signals(self) -> None:
         c = self.controller
         c.opened.connect(lambda state: self.refresh())
+        c.opened.connect(lambda state: self.screen_share.forget())
+        self.screen_share.info.connect(self.say)
         c.changed.connect(self.on_changed)
         c.chat_added.connect(self.on_chat)
         c.error.connect(lambda text: self.say(text, error=True))
@@ -163,10 +169,11 @@ class CasePanel(QWidget):
     def refresh(self) -> None:
         state = self.controller.state
         enabled = state is not None
-        for widget in (self.tabs, self.menu_button):
+        for widget in (self.tabs, self.menu_button, self.screen_share):
             widget.setEnabled(enabled)
         if state is None:
             self.title.setText("Kein Vorgang – er öffnet sich mit dem Aufruf.")
+            self.issue_button.setText(issue_button_label(None))
             self.issue_button.setEnabled(False)
             self.certificate_button.setVisible(False)
             return
@@ -177,6 +184,7 @@ class CasePanel(QWidget):
         self.form.show_case()
         self.fee.show_case(state)
         certificate = state.certificate
+        self.issue_button.setText(issue_button_label(state.form_id))  # "Parkausweis ausstellen", …
         self.issue_button.setEnabled(state.can_issue)
         self.certificate_button.setVisible(certificate is not None)
         if certificate is not None:

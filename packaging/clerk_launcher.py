@@ -148,8 +148,9 @@ def setup_logging(log_file: Path | None) -> None:
         logging.basicConfig(level=logging.INFO, format=fmt, handlers=[logging.NullHandler()])
 
 
-def check_report(server: str, source: str, ini_path: Path) -> str:
-    """What ``--check`` shows: enough for IT to see that the install is complete and configured."""
+def check_report(server: str, source: str, ini_path: Path) -> tuple[str, bool]:
+    """What ``--check`` shows: enough for IT to see that the install is complete and configured, and
+    whether every part the app loads later (MRZ reader, forms, QtPdf) works from the bundle."""
     from importlib import resources
 
     root = resources.files("videoschalter")
@@ -161,17 +162,22 @@ def check_report(server: str, source: str, ini_path: Path) -> str:
     )
     import cv2
     import PySide6
+    from bundle_checks import run_checks  # next to this file, also in the bundle
 
     import clerk_app.main  # noqa: F401  (the whole app imports)
 
-    return "\n".join([
+    checks, ok = run_checks()
+    report = "\n".join([
         f"{APP_NAME} {_version()}",
         f"Server: {server} (aus: {source})",
         f"INI-Datei: {ini_path} ({'vorhanden' if ini_path.exists() else 'nicht vorhanden'})",
         f"default_config.toml: {'ok' if config_ok else 'FEHLT'}",
         f"Übersetzungen: {', '.join(locales) or 'KEINE'}",
         f"PySide6 {PySide6.__version__}, OpenCV {cv2.__version__}",
+        *checks,
+        "Prüfung: " + ("alles in Ordnung" if ok and config_ok and locales else "FEHLER, siehe oben"),
     ])
+    return report, ok and config_ok and bool(locales)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,12 +194,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"{exc}\nQuelle: {source}", error=True)
         return 2
     if args.check:
-        report = check_report(server, source, ini_path)
+        report, ok = check_report(server, source, ini_path)
         if args.check == "-":
             say(report)
         else:  # for build scripts: a windowed build has no console to print to
             Path(args.check).write_text(report + "\n", encoding="utf-8")
-        return 0
+        return 0 if ok else 1
     setup_logging(args.log_file or default_log_file())
     log.info("%s %s, server %s (from %s)", APP_NAME, _version(), server, source)
     from clerk_app.main import run
