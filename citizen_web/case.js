@@ -127,6 +127,12 @@ export class CasePanel {
       // news to this page (asked while it was disconnected): that may take the citizen's attention
       this.signRequest(asked, this.signature.pending?.document_hash !== asked.document_hash);
     }
+    // the form as it stands is signed: a fresh page (link opened again) says so, like the live one did
+    const signed = (c.signatures || []).find((sig) => !sig.void && sig.document_hash === c.form?.document_hash);
+    if (signed && c.form?.signed && !this.signature.pending) {
+      this.signature.done(signed);
+      this.tabs.reveal("sign");
+    }
     const payments = c.payments || [];
     if (payments.length) this.showPayment(payments[payments.length - 1], false);
     const issued = c.issued || [];

@@ -19,7 +19,7 @@ from signaling import case_store as cs
 from signaling.case_form_hub import FormMessages
 from signaling.case_forms import prefill_source, session_from, state_of
 from signaling.case_forms import view as form_view
-from signaling.case_id_copy import IdCopyMessages
+from signaling.case_id_copy import IdCopyMessages, open_request
 from signaling.case_issue import issue
 from signaling.case_pay import payment_changed, request_fee
 from signaling.case_store import CaseRow
@@ -151,6 +151,7 @@ class CaseHub(FormMessages, IdCopyMessages):
             # a signature asked for and not yet given: a page that reconnects shows the pad again
             "sign_request": ({"document_hash": case.sign_hash, "version": case.sign_version}
                              if case.sign_hash else None),
+            "id_copy_request": open_request(bundle["events"]),  # open consent question: shown again on reconnect
         }
         if role == "clerk":
             out["events"] = bundle["events"]

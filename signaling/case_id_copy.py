@@ -8,13 +8,15 @@ reads that log, so the log alone decides whether an upload is allowed (2 minutes
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from signaling import case_store as cs
 from signaling.case_form_hub import CaseRefused
 from signaling.case_store import CaseRow
 from signaling.storage import AsyncStorage, Clerk, Ticket, utcnow
-from videoschalter.cases.id_copy import CONSENT, NO_CONSENT, NOT_REQUESTED, REQUESTED, consent_state
+from videoschalter.cases.id_copy import CONSENT, CONSENT_TTL, NO_CONSENT, NOT_REQUESTED, REQUESTED, consent_state
 
 if TYPE_CHECKING:
     from signaling.hub import Conn
@@ -24,6 +26,22 @@ OFFLINE = "Die Person ist gerade nicht verbunden und kann nicht gefragt werden."
 
 async def current_consent(store: AsyncStorage, case: CaseRow) -> str:
     return consent_state(await store.run(cs.events_of, case.id), utcnow())
+
+
+def open_request(events: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The consent question while it is open, for the ``case`` snapshot; None once answered or expired.
+
+    ``at`` (the logged time) names the question, so a page knows whether it already answered this one;
+    ``expires_in_s`` lets it close the dialog when the question lapses, without trusting its own clock.
+    """
+    events = list(events)
+    now = utcnow()
+    if consent_state(events, now) != "requested":
+        return None
+    at = next(e["at"] for e in reversed(events) if e.get("action") == REQUESTED)
+    asked = dt.datetime.fromisoformat(at)
+    asked = asked if asked.tzinfo else asked.replace(tzinfo=dt.UTC)
+    return {"at": at, "expires_in_s": max(0.0, round((CONSENT_TTL - (now - asked)).total_seconds(), 1))}
 
 
 async def require_consent(store: AsyncStorage, case: CaseRow) -> None:
@@ -48,7 +66,8 @@ class IdCopyMessages:
             await self.error(conn, "citizen_offline", OFFLINE, "id_copy_request")
             return
         await self.store.run(cs.add_event, case.id, "clerk", REQUESTED, clerk.id)
-        await self.to_citizen(ticket.id, "id_copy_request")
+        question = open_request(await self.store.run(cs.events_of, case.id))
+        await self.to_citizen(ticket.id, "id_copy_request", **(question or {}))
 
     async def _citizen_id_copy_consent(self, conn: Conn, ticket: Ticket, case: CaseRow, msg: dict[str, Any]) -> None:
         if await current_consent(self.store, case) != "requested":

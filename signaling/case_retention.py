@@ -46,4 +46,21 @@ async def run_retention(store: AsyncStorage, services: CaseServices, now: dt.dat
     for case_id in due:
         count = await erase(store, services, case_id, "system")
         log.info("Aufbewahrungsfrist abgelaufen: Vorgang %s gelöscht (%d Dateien)", case_id, count)
+    await sweep_orphans(store, services)
     return due
+
+
+ORPHAN_MIN_AGE_S = 3600.0  # far longer than any upload takes between its file and its row
+
+
+def _file_ids(storage: object) -> set[str]:
+    return {row[0] for row in storage.db.execute("select file_id from case_documents")}  # type: ignore[attr-defined]
+
+
+async def sweep_orphans(store: AsyncStorage, services: CaseServices) -> int:
+    """Vault files without a row (a crash between the two writes of an upload) go, like erased ones."""
+    keep = await store.run(_file_ids)
+    removed = await asyncio.to_thread(services.vault.sweep, keep, ORPHAN_MIN_AGE_S)
+    if removed:
+        log.warning("%d Falldatei(en) ohne Eintrag gelöscht (Reste eines Absturzes): %s", len(removed), removed)
+    return len(removed)

@@ -26,7 +26,8 @@ async def upload(call: Call, key: str = "") -> tuple[int, dict]:
 
 async def ask(call: Call, granted: bool) -> dict:
     await call.to_server("id_copy_request")
-    assert (await recv(call.citizen, "id_copy_request")) == {"v": 1, "type": "id_copy_request"}
+    question = await recv(call.citizen, "id_copy_request")
+    assert set(question) == {"v", "type", "at", "expires_in_s"} and 119 <= question["expires_in_s"] <= 120
     await send(call.citizen, "id_copy_consent", granted=granted)
     return await recv(call.clerk, "id_copy_consent")
 
@@ -130,3 +131,49 @@ async def test_erase_removes_the_copy(client: TestClient, data_dir: Path) -> Non
     assert (await client.get(url, headers=call.clerk_auth)).status in (404, 410)
     case = await client.app[STORE].run(cs.case_for_ticket, call.ticket_id)
     assert await client.app[STORE].run(cs.documents_of, case.id) == []
+
+
+async def reconnect(call: Call) -> dict:
+    """The citizen's page comes back (reload, network drop): the case snapshot it gets first."""
+    await call.citizen.close()
+    call.citizen = await call.client.ws_connect("/api/v1/ws/citizen")
+    await send(call.citizen, "hello", token=call.token)
+    return (await recv(call.citizen, "case"))["case"]
+
+
+async def test_an_open_question_comes_back_after_a_reconnect(client: TestClient) -> None:
+    call = await start_call(client)
+    assert (await reconnect(call))["id_copy_request"] is None  # nobody asked
+    await call.to_server("id_copy_request")
+    question = await recv(call.citizen, "id_copy_request")
+    again = (await reconnect(call))["id_copy_request"]
+    assert again["at"] == question["at"] and 0 < again["expires_in_s"] <= question["expires_in_s"]
+    # the clerk's copy says so too, and the answer from the new connection counts
+    await call.to_server("case_open")
+    case = (await recv(call.clerk, "case"))["case"]
+    while case["id_copy_request"] is None:  # the snapshot of the call's start is still queued
+        case = (await recv(call.clerk, "case"))["case"]
+    assert case["id_copy_request"]["at"] == question["at"]
+    await send(call.citizen, "id_copy_consent", granted=True)
+    assert (await recv(call.clerk, "id_copy_consent"))["granted"] is True
+    assert (await reconnect(call))["id_copy_request"] is None  # answered: not asked again
+
+
+async def test_a_refused_question_does_not_come_back(client: TestClient) -> None:
+    call = await start_call(client)
+    await ask(call, granted=False)
+    assert (await reconnect(call))["id_copy_request"] is None
+
+
+async def test_an_expired_question_does_not_come_back(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    call = await start_call(client)
+    await call.to_server("id_copy_request")
+    await recv(call.citizen, "id_copy_request")
+    nearly = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=110)
+    monkeypatch.setattr(case_id_copy, "utcnow", lambda: nearly)
+    assert 0 < (await reconnect(call))["id_copy_request"]["expires_in_s"] <= 10
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=3)
+    monkeypatch.setattr(case_id_copy, "utcnow", lambda: later)
+    assert (await reconnect(call))["id_copy_request"] is None
+    await send(call.citizen, "id_copy_consent", granted=True)  # too late: refused, as before
+    assert (await recv(call.citizen, "error"))["code"] == "not_requested"

@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import stat
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -90,6 +91,26 @@ class Vault:
     def ids(self) -> set[str]:
         """All stored file ids (temporary files of unfinished writes are not ids)."""
         return {p.name for p in self.folder.iterdir() if _ID.fullmatch(p.name) and p.is_file()}
+
+    def sweep(self, keep: set[str], min_age_s: float, now: float | None = None) -> list[str]:
+        """Delete files no row names (``keep``) and unfinished writes, if older than ``min_age_s``.
+
+        A crash between ``put`` and the row that records it leaves such a file: unreachable, but
+        personal data that retention would never delete. Young files are left alone, so a ``put``
+        whose row is still on its way is never touched. Returns the names removed.
+        """
+        now = time.time() if now is None else now
+        removed = []
+        for path in self.folder.iterdir():
+            orphan = _ID.fullmatch(path.name) and path.name not in keep
+            unfinished = path.name.startswith(".") and path.name.endswith(".tmp")
+            with contextlib.suppress(FileNotFoundError):
+                if (orphan or unfinished) and path.is_file() and now - path.stat().st_mtime > min_age_s:
+                    path.unlink()
+                    removed.append(path.name)
+        if removed:
+            self._sync_folder()
+        return removed
 
     def exists(self, file_id: str) -> bool:
         return self._path(file_id).is_file()

@@ -183,3 +183,22 @@ def test_files_survive_a_restart_with_the_same_key(tmp_path):
     file_id = Vault(tmp_path / "files", key).put(SECRET)
     key_again, _ = load_key({}, None, tmp_path)
     assert Vault(tmp_path / "files", key_again).get(file_id) == SECRET
+
+
+def test_sweep_removes_old_files_without_a_row_and_unfinished_writes(vault):
+    import os
+    import time
+
+    kept, orphan, young = vault.put(b"recorded"), vault.put(b"crash before its row"), vault.put(b"row on its way")
+    leftover = vault.folder / f".{orphan}.abcd1234.tmp"
+    leftover.write_bytes(b"half")
+    stranger = vault.folder / "README"  # not ours: never touched
+    stranger.write_text("x")
+    old = time.time() - 7200
+    for path in (vault.folder / kept, vault.folder / orphan, leftover, stranger):
+        os.utime(path, (old, old))
+    removed = vault.sweep({kept, young, None}, min_age_s=3600)
+    assert sorted(removed) == sorted([orphan, leftover.name])
+    assert vault.ids() == {kept, young} and stranger.exists()
+    assert vault.get(kept) == b"recorded"
+    assert vault.sweep({kept}, min_age_s=3600) == []  # the young one stays until it is old
