@@ -17,6 +17,7 @@ import numpy as np
 DETECT_WIDTH = 640
 MERGE_GAP = 4.5  # line pieces this far apart (in line heights) are one line
 MIN_FRAGMENT = 4  # chain pieces this long may be joined into a text line
+MIN_LENGTH_RATIO = 0.7  # lines of one band: shorter / longer
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,15 @@ def _merge_collinear(blobs: list[LineBlob]) -> list[LineBlob]:
                 along, across = float(delta @ a.direction), abs(float(delta @ a.normal))
                 gap = along - (a.length + b.length) / 2
                 thick = max(a.thickness, b.thickness)
-                if along <= 0 or across > 0.4 * thick or not -0.5 * thick < gap < MERGE_GAP * thick:
+                # pieces may also overlap: chains of one line can share a stretch (a stray component, a glyph
+                # split in two) and their ends then reach past each other
+                if along <= 0 or across > 0.4 * thick or not -min(a.length, b.length) < gap < MERGE_GAP * thick:
                     continue
-                start = a.center - a.direction * a.length / 2
-                end = b.center + a.direction * (b.length / 2)
+                ends = [float((p - a.center) @ a.direction) for p in (a.center - a.direction * a.length / 2,
+                        a.center + a.direction * a.length / 2, b.center - a.direction * b.length / 2,
+                        b.center + a.direction * b.length / 2)]
+                start = a.center + a.direction * min(ends)
+                end = a.center + a.direction * max(ends)
                 length = float((end - start) @ a.direction)
                 w = a.length / (a.length + b.length)
                 joined = LineBlob((start + end) / 2, a.direction, length, w * a.thickness + (1 - w) * b.thickness)
@@ -215,7 +221,7 @@ def _merge_collinear(blobs: list[LineBlob]) -> list[LineBlob]:
 
 def _compatible(a: LineBlob, b: LineBlob) -> bool:
     """b lies directly below a, parallel, of similar length and left-aligned."""
-    if abs(a.angle - b.angle) > 5 or not 0.8 < b.length / a.length < 1.25:
+    if abs(a.angle - b.angle) > 5 or not MIN_LENGTH_RATIO < b.length / a.length < 1 / MIN_LENGTH_RATIO:
         return False
     if not 0.6 < b.thickness / a.thickness < 1.6:
         return False
@@ -223,7 +229,27 @@ def _compatible(a: LineBlob, b: LineBlob) -> bool:
     across = float(delta @ a.normal)
     along = float(delta @ a.direction)
     thick = (a.thickness + b.thickness) / 2
-    return 0.8 * thick < across < 3.2 * thick and abs(along) < 0.12 * a.length
+    if not 0.8 * thick < across < 3.2 * thick:
+        return False
+    if abs(along) < 0.12 * a.length:
+        return True
+    # a line whose end was lost (blur, glare) is shorter but still starts or ends with its neighbour
+    half = (b.length - a.length) / 2
+    return min(abs(along - half), abs(along + half)) < 0.04 * max(a.length, b.length)
+
+
+def _equalise(group: list[LineBlob]) -> list[LineBlob]:
+    """MRZ lines are equally long: a band with a clearly shorter line (part of it not detected) takes the
+    longest line's extent for all of its lines."""
+    longest = max(group, key=lambda ln: ln.length)
+    if min(ln.length for ln in group) >= 0.8 * longest.length:
+        return group
+    out = []
+    for ln in group:
+        across = float((ln.center - longest.center) @ longest.normal)
+        out.append(LineBlob(longest.center + longest.normal * across, longest.direction, longest.length,
+                            ln.thickness))
+    return out
 
 
 def _quad(lines: list[LineBlob]) -> np.ndarray:
@@ -257,6 +283,7 @@ def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH) -> list[Band]:
                 group.append(min(third, key=lambda c: float((c.center - b.center) @ b.normal)))
             if any(_compatible(c, a) for c in blobs if c is not a and c is not b):
                 continue  # a has a compatible line above: the band starts higher up
+            group = _equalise(group)
             quad = _quad(group) / scale
             scaled = tuple(LineBlob(ln.center / scale, ln.direction, ln.length / scale, ln.thickness / scale)
                            for ln in group)

@@ -107,12 +107,23 @@ def _edge_shift(view: np.ndarray, cx: np.ndarray, cy: np.ndarray, n: int, margin
         return None
     ink /= ref
     best = None
+    relaxed = []
     for s in (-2, -1, 0, 1, 2):
         cells = ink[3 + s:3 + s + n]
         outside = max(ink[2 + s], ink[3 + s + n])
         if cells.min() > 0.45 and outside < 0.45 and (best is None or outside < best[1]):
             best = (s, outside)
+        if cells.min() > 0.45 and outside < min(EDGE_RELAXED, cells.min() - EDGE_GAP):
+            relaxed.append(s)
+    if best is None and len(relaxed) == 1:
+        # textured or glaring background next to the line: accept a fainter blank if the weakest cell of the line
+        # still holds clearly more ink and no other shift fits at all
+        return relaxed[0]
     return None if best is None else best[0]
+
+
+EDGE_RELAXED = 0.65  # most ink a blank cell beside the line may hold (relative to a typical cell) ...
+EDGE_GAP = 0.2  # ... if the line's weakest cell holds this much more, and no other shift fits
 
 
 @dataclass
