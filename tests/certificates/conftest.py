@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import cv2
 import pytest
 
 from videoschalter.certificates.models import CertificateData, Dwelling, Office, ReceiptData
@@ -74,3 +75,14 @@ def pdf_text(tmp_path: Path) -> Callable[[bytes], str]:
                               text=True, timeout=30).stdout
 
     return extract
+
+
+def qr_of_pdf(pdf: bytes, tmp_path: Path) -> str:
+    """The QR code on the PDF's first page as a phone would read it: rendered at 150 dpi, decoded by OpenCV."""
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(tmp_path / "doc.pdf"),
+                    str(tmp_path / "page")], check=True, timeout=30)
+    image = cv2.imread(str(tmp_path / "page.png"), cv2.IMREAD_GRAYSCALE)
+    value, points, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    assert points is not None, "no QR code found"
+    return value

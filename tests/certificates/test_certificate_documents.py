@@ -9,7 +9,6 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -25,7 +24,7 @@ from videoschalter.certificates.test_ca import TestPki
 from videoschalter.certificates.verify import verify_pdf
 from videoschalter.certificates.view import verification_view
 
-from .conftest import BERLIN, DOCUMENT_ID, URL
+from .conftest import BERLIN, DOCUMENT_ID, URL, qr_of_pdf
 
 Text = Callable[[bytes], str]
 INFO = IssueInfo(DOCUMENT_ID, URL, dt.datetime(2026, 11, 23, 14, 5, tzinfo=BERLIN), clerk="Frau Weiß")
@@ -89,13 +88,7 @@ def test_document_is_signed_valid_and_shows_the_data(name: str, office: Office, 
 
 @pytest.mark.parametrize("name", EXPECTED)
 def test_qr_code_decodes_to_the_check_url(name: str, office: Office, tmp_path: Path) -> None:
-    (tmp_path / "doc.pdf").write_bytes(render_document(EXPECTED[name][0], office))
-    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(tmp_path / "doc.pdf"),
-                    str(tmp_path / "page")], check=True, timeout=30)
-    image = cv2.imread(str(tmp_path / "page.png"), cv2.IMREAD_GRAYSCALE)
-    value, points, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    assert points is not None
-    assert value == URL
+    assert qr_of_pdf(render_document(EXPECTED[name][0], office), tmp_path) == URL
 
 
 @pytest.mark.parametrize("name", EXPECTED)

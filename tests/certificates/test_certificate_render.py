@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -19,8 +18,8 @@ from videoschalter.certificates import fonts
 from videoschalter.certificates.models import CertificateData, Dwelling, Office, ReceiptData
 from videoschalter.certificates.render import LayoutError, render_certificate, render_receipt
 
-DOCUMENT_ID = "VS-2026-7K3M-9QXD"  # as in conftest.py
-URL = f"https://buergerbuero.musterstadt.example/verify/{DOCUMENT_ID}"
+from .conftest import DOCUMENT_ID, URL, qr_of_pdf
+
 Text = Callable[[bytes], str]
 
 
@@ -45,13 +44,7 @@ def test_certificate_text_holds_person_address_id_and_url(certificate_pdf: bytes
 
 
 def test_qr_code_decodes_to_the_verification_url(certificate_pdf: bytes, tmp_path: Path) -> None:
-    (tmp_path / "doc.pdf").write_bytes(certificate_pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(tmp_path / "doc.pdf"),
-                    str(tmp_path / "page")], check=True, timeout=30)
-    image = cv2.imread(str(tmp_path / "page.png"), cv2.IMREAD_GRAYSCALE)
-    value, points, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    assert points is not None
-    assert value == URL
+    assert qr_of_pdf(certificate_pdf, tmp_path) == URL
 
 
 def test_same_input_gives_same_bytes(certificate_data: CertificateData, office: Office,

@@ -21,23 +21,12 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.support.payment_provider import PaymentPlatform
-from tests.support.server import CLERK_PASSWORD, TEST_CONFIG, ServerProcess
+from tests.support.payment_provider import PaymentPlatform, write_hosted_config
+from tests.support.server import CLERK_PASSWORD, ServerProcess
 
 DONE = re.compile(r".*/payment/done\?p=[\w-]+$")  # back at the town's server, told which payment
 
 pytestmark = pytest.mark.e2e
-
-HOSTED_TOML = """
-[server]
-public_base_url = "{base}"
-
-[payments]
-provider = "hosted"
-base_url = "{api}"
-merchant_id = "{merchant}"
-secret_file = "{secret_file}"
-"""
 
 
 class Clerk:
@@ -108,11 +97,7 @@ def hosted_server(tmp_path: Path, platform: PaymentPlatform) -> Iterator[ServerP
     """The real server process with the hosted provider; the secret in a 0600 file outside the TOML."""
     srv = ServerProcess(tmp_path / "data")
     srv.data.mkdir(parents=True)
-    secret_file = tmp_path / "payment.secret"
-    secret_file.write_bytes(platform.secret + b"\n")
-    secret_file.chmod(0o600)
-    (srv.data / "videoschalter.toml").write_text(TEST_CONFIG.format(grace=3.0, joins=10) + HOSTED_TOML.format(
-        base=srv.url, api=platform.api_url, merchant=platform.merchant_id, secret_file=secret_file), "utf-8")
+    write_hosted_config(srv.data, tmp_path / "payment.secret", srv.url, platform, grace=3.0)
     srv.add_clerk("anna")
     srv.start()
     yield srv

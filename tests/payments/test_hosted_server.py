@@ -22,31 +22,10 @@ from signaling.app import init_app
 from signaling.auth import hash_password
 from signaling.storage import Storage
 from tests.signaling.case_support import Call, recv, start_call
-from tests.support.payment_provider import PaymentPlatform, Transaction
-from tests.support.server import CLERK_PASSWORD, TEST_CONFIG, free_port
+from tests.support.payment_provider import PaymentPlatform, Transaction, write_hosted_config
+from tests.support.server import CLERK_PASSWORD, free_port
 from videoschalter.config import load_config
 from videoschalter.payments import wire
-
-HOSTED_TOML = """
-[server]
-public_base_url = "{base}"
-
-[payments]
-provider = "hosted"
-base_url = "{api}"
-merchant_id = "{merchant}"
-secret_file = "{secret_file}"
-"""
-
-
-def write_hosted_config(data: Path, secret_file: Path, base: str, platform: PaymentPlatform) -> Path:
-    """The test town's file with the hosted provider; the secret in a 0600 file beside it, not in the TOML."""
-    secret_file.write_bytes(platform.secret + b"\n")
-    secret_file.chmod(0o600)
-    path = data / "videoschalter.toml"
-    path.write_text(TEST_CONFIG.format(grace=0.3, joins=10) + HOSTED_TOML.format(
-        base=base, api=platform.api_url, merchant=platform.merchant_id, secret_file=secret_file), "utf-8")
-    return path
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -133,3 +136,17 @@ async def confirmed_and_asked(call: Call) -> dict[str, Any]:
     request = await recv(call.citizen, "sign_request")
     assert request["document_hash"] == citizen_form["document_hash"]
     return request
+
+
+async def download_certificate(client: TestClient, call: Call, data_dir: Path) -> tuple[bytes, str]:
+    """The citizen's download of the issued PDF, checked: signed by the data folder's test CA. Returns the
+    PDF and its text (pdftotext), for the test to look for what must and must not be printed."""
+    from videoschalter.certificates.verify import verify_pdf
+
+    res = await client.get("/api/v1/case/certificate", headers=call.citizen_auth)
+    assert res.status == 200 and res.content_type == "application/pdf"
+    pdf = await res.read()
+    result = await asyncio.to_thread(verify_pdf, pdf, [data_dir / "pki" / "ca.pem"])
+    assert result.ok, result.problem
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return pdf, text

@@ -5,10 +5,8 @@ The other services' documents: ``test_case_issue_kinds.py``.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
@@ -17,9 +15,18 @@ from signaling import case_store as cs
 from signaling.case_retention import run_retention
 from signaling.case_services import CASES
 from signaling.keys import STORE
-from tests.signaling.case_support import Call, confirmed_and_asked, pdf_bytes, recv, send, start_call, strokes
+from tests.signaling.case_support import (
+    Call,
+    confirmed_and_asked,
+    download_certificate,
+    pdf_bytes,
+    recv,
+    send,
+    start_call,
+    strokes,
+)
 from videoschalter.cases.export import export_schema
-from videoschalter.certificates.verify import document_hash, verify_pdf
+from videoschalter.certificates.verify import document_hash
 
 
 async def signed_and_paid(client: TestClient) -> Call:
@@ -48,12 +55,7 @@ async def test_issue_gives_a_signed_certificate_anyone_can_check(client: TestCli
     assert issued["verify_url"].endswith(f"/verify/{issued['document_id']}")
     clerk_issued = await recv(call.clerk, "issued")
     assert clerk_issued["document_id"] == issued["document_id"]
-    res = await client.get("/api/v1/case/certificate", headers=call.citizen_auth)
-    assert res.status == 200 and res.content_type == "application/pdf"
-    pdf = await res.read()
-    result = await asyncio.to_thread(verify_pdf, pdf, [data_dir / "pki" / "ca.pem"])
-    assert result.ok, result.problem
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    pdf, text = await download_certificate(client, call, data_dir)
     assert "Hauptwohnung" in text and "01.04.2019" in text  # from the form, not made up
     assert (await (await client.get(issued["url"], headers=call.citizen_auth)).read()) == pdf
     # the public check page: JSON and HTML, the hash of exactly this file, no personal data

@@ -7,9 +7,7 @@ issued, downloaded, its signature validated with pyHanko and its text checked fo
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +15,20 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.signaling.case_support import IDENTITY, Call, pdf_bytes, recv, send, start_call, strokes
+from tests.signaling.case_support import (
+    IDENTITY,
+    Call,
+    download_certificate,
+    pdf_bytes,
+    recv,
+    send,
+    start_call,
+    strokes,
+)
 from tests.signaling.conftest import join, login
 from videoschalter.certificates.formatting import german_date
 from videoschalter.certificates.from_form import add_months
-from videoschalter.certificates.verify import document_hash, verify_pdf
+from videoschalter.certificates.verify import document_hash
 
 EXTRA_SERVICES = """
 [[services]]
@@ -160,12 +167,7 @@ async def test_each_service_issues_its_signed_document(client: TestClient, data_
     assert issued["kind"] == story.kind
     document = await recv(call.clerk, "document", kind="certificate")
     assert document["name"].endswith(f"-{issued['document_id']}.pdf")
-    res = await client.get("/api/v1/case/certificate", headers=call.citizen_auth)
-    assert res.status == 200 and res.content_type == "application/pdf"
-    pdf = await res.read()
-    result = await asyncio.to_thread(verify_pdf, pdf, [data_dir / "pki" / "ca.pem"])
-    assert result.ok, result.problem
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    pdf, text = await download_certificate(client, call, data_dir)
     for item in (*story.shows, issued["document_id"], issued["verify_url"]):
         assert item in text, item
     for item in story.hides:

@@ -30,6 +30,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from tests.support.server import TEST_CONFIG
 from videoschalter.payments import wire
 from videoschalter.payments.signature import MissingField, pick, verify
 
@@ -38,6 +39,17 @@ SECRET = "shared-secret-of-the-test-platform-0123456789"  # ≥ 32 bytes, like a
 API_PATH = "/api/v1"
 CREATE_PATH = f"{API_PATH}/payments"
 NOTIFY_ATTEMPTS = 3
+
+HOSTED_TOML = """
+[server]
+public_base_url = "{base}"
+
+[payments]
+provider = "hosted"
+base_url = "{api}"
+merchant_id = "{merchant}"
+secret_file = "{secret_file}"
+"""
 
 PAGE_CSS = """body{font-family:system-ui,sans-serif;background:#eef2f5;margin:0}
 header{background:#00457d;color:#fff;padding:1rem 1.5rem;font-weight:700}
@@ -186,6 +198,17 @@ async def _serve(port: int, secret: bytes, merchant_id: str) -> None:
         await asyncio.Event().wait()
     finally:
         await platform.stop()
+
+
+def write_hosted_config(data: Path, secret_file: Path, base: str, platform: PaymentPlatform,
+                        grace: float = 0.3) -> Path:
+    """The test town's file with the hosted provider; the secret in a 0600 file beside it, not in the TOML."""
+    secret_file.write_bytes(platform.secret + b"\n")
+    secret_file.chmod(0o600)
+    path = data / "videoschalter.toml"
+    path.write_text(TEST_CONFIG.format(grace=grace, joins=10) + HOSTED_TOML.format(
+        base=base, api=platform.api_url, merchant=platform.merchant_id, secret_file=secret_file), "utf-8")
+    return path
 
 
 def main() -> None:
