@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from signaling import appointment_store as appts
+from signaling import case_link
 from signaling.keys import CONFIG, STORE
 from signaling.storage import Storage
 from videoschalter import i18n
@@ -30,12 +31,12 @@ async def waiting_room(request: web.Request) -> web.StreamResponse:
     if ticket is not None:
         if ticket.state.value in ("waiting", "called"):
             return web.FileResponse(WEB_ROOT / "waiting.html")
-        return invalid_link_page(request, expired=True)
+        return await case_link.documents_page(request, token) or invalid_link_page(request, expired=True)
     appointment = await store.run(appts.appointment_for_token, token)
     if appointment is None:
-        return invalid_link_page(request, expired=False)
+        return await case_link.documents_page(request, token) or invalid_link_page(request, expired=False)
     if appointment.status != appts.BOOKED:
-        return invalid_link_page(request, expired=True)
+        return await case_link.documents_page(request, token) or invalid_link_page(request, expired=True)
     return web.FileResponse(WEB_ROOT / "waiting.html")
 
 
@@ -68,6 +69,7 @@ def invalid_link_page(request: web.Request, expired: bool) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", index)
     app.router.add_get("/w/{token}", waiting_room)
+    app.router.add_get("/w/{token}/dokumente/{document_id}", case_link.download)
     app.router.add_get("/termine", booking)
     app.router.add_get("/termin/{token}", appointment_page)
     app.router.add_static("/static/", WEB_ROOT, follow_symlinks=False)

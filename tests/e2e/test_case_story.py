@@ -63,3 +63,15 @@ async def test_book_wait_call_read_id_fill_sign_pay_issue(story_server: ServerPr
             f"{story_server.url}/verify/{result.document_id}", headers={"Accept": "application/json"}) as res:
         view = await res.json()
     assert (res.status, view["status"], view["sha256"]) == (200, "valid", document_hash(pdf))
+
+    # later, in a new tab: the same link gives the same signed file (until the retention period ends)
+    page = await card_browser.new_page(locale="de-DE")
+    try:
+        await page.goto(result.link)
+        assert await page.inner_text("h1") == "Ihr Vorgang ist abgeschlossen"
+        async with page.expect_download() as info:
+            await page.click("a[download]")
+        again = Path(await (await info.value).path()).read_bytes()
+        assert again == pdf
+    finally:
+        await page.close()

@@ -50,6 +50,7 @@ class StoryResult:
     identity: dict[str, Any] = field(default_factory=dict)
     certificate: bytes = b""
     document_id: str = ""
+    link: str = ""  # the citizen's personal link (/w/<token>), for looking again after the call
 
     @property
     def wait_s(self) -> float:
@@ -225,7 +226,8 @@ async def run_story(server: ServerProcess, browser: Browser) -> StoryResult:
         await page.wait_for_selector("body[data-phase='ended']")
         return StoryResult(clerk_actions=dict(case.actions), typed_identity_fields=case.typed_identity_fields,
                            waits=watch.waits, id_read_s=id_read_s, total_s=time.perf_counter() - started,
-                           identity=identity, certificate=pdf, document_id=document_id)
+                           identity=identity, certificate=pdf, document_id=document_id,
+                           link=f"{server.url}/w/{token}")
     finally:
         await clerk.close()
         await page.close()
