@@ -228,6 +228,7 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(f"{path}: kein gültiges TOML: {exc}") from exc
         if "departments" in town and "services" not in town:
             raw.pop("services", None)
+        _resolve_paths(town, Path(path).resolve().parent)
         raw.update(town)
         source = str(path)
     try:
@@ -236,6 +237,35 @@ def load_config(path: Path | None = None) -> Config:
         if isinstance(exc, ConfigError):
             raise
         raise ConfigError(f"{source}: {exc}") from exc
+
+
+# file entries of the town's file; a relative one means: next to that file (a service's working
+# directory is rarely where IT thinks it is). The maildir is relative to the data folder instead.
+FILE_ENTRIES: dict[str, tuple[str, ...]] = {
+    "mail": ("ca_file",),
+    "cases": ("key_file",),
+    "certificates": ("key_file", "cert_file", "chain_files", "password_file", "trust_roots"),
+    "payments": ("secret_file",),
+    "waiting_room": ("pictures",),
+}
+
+
+def _resolve_paths(town: dict[str, Any], base: Path) -> None:
+    """Make the town file's relative file entries absolute, against the file's folder (in place)."""
+    def absolute(value: Any) -> Any:
+        if isinstance(value, str) and value.strip() and not Path(value.strip()).expanduser().is_absolute():
+            return str(base / value.strip())
+        return value
+
+    for section, keys in FILE_ENTRIES.items():
+        entry = town.get(section)
+        if not isinstance(entry, dict):
+            continue
+        for key in keys:
+            if isinstance(entry.get(key), list):
+                entry[key] = [absolute(v) for v in entry[key]]
+            elif key in entry:
+                entry[key] = absolute(entry[key])
 
 
 def _build(raw: dict[str, Any], source: str) -> Config:

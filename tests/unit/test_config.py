@@ -227,3 +227,37 @@ def test_plain_http_only_for_a_platform_on_this_machine(tmp_path: Path) -> None:
     text = DEPT + '\n[payments]\nprovider = "hosted"\nbase_url = "http://127.0.0.1:9000"\nmerchant_id = "m"\n'
     config = load_config(write(tmp_path, text + 'secret_env = "S"\n'))
     assert config.payments.base_url == "http://127.0.0.1:9000"
+
+
+def test_relative_files_are_next_to_the_town_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service starts in / or in the home folder, not where IT put the file: the file's folder counts."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    monkeypatch.chdir(tmp_path)
+    path = etc / "stadt.toml"
+    path.write_text(textwrap.dedent(DEPT + """
+        [mail]
+        ca_file = "relay-ca.pem"
+        [cases]
+        key_file = "keys/case.key"
+        [certificates]
+        key_file = "office.p12"
+        password_file = "/run/secrets/office.password"
+        chain_files = ["chain/intermediate.pem", "/etc/ssl/root.pem"]
+        [payments]
+        provider = "hosted"
+        base_url = "https://epay.land.example/api/v1"
+        merchant_id = "m"
+        secret_file = "payment.secret"
+        [waiting_room]
+        pictures = "bilder"
+    """), "utf-8")
+    config = load_config(path)
+    assert config.mail.ca_file == str(etc / "relay-ca.pem")
+    assert config.cases.key_file == str(etc / "keys" / "case.key")
+    assert config.certificates.key_file == str(etc / "office.p12")
+    assert config.certificates.password_file == "/run/secrets/office.password"  # absolute stays
+    assert config.certificates.chain_files == (str(etc / "chain" / "intermediate.pem"), "/etc/ssl/root.pem")
+    assert config.payments.secret_file == str(etc / "payment.secret")
+    assert config.pictures == str(etc / "bilder")
+    assert load_config().certificates.key_file == ""  # the defaults name no files
