@@ -152,3 +152,79 @@ def decode(layout: Layout, scores: np.ndarray, cfg: DecodeConfig = DecodeConfig(
             return None, "ambiguous"
     prot = ~unprot
     return Decoded(lines, cost, edits, float(margin[prot].min() if prot.any() else 1.0)), "ok"
+
+
+def _aligned(layout: Layout, lines: list[str], scores: np.ndarray,
+             min_overlap: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a read ``lines`` and another read's ``scores``: the flat indices of ``lines`` and the mask of the
+    look-alikes no check digit would notice (every other allowed character where a cell is unprotected or singly
+    covered, the check-digit twins elsewhere); None if ``scores`` is a slipped grid (its best text matches
+    ``lines`` in fewer than ``min_overlap`` of the positions)."""
+    text = "".join(lines)
+    idx = np.array([_INDEX[c] for c in text])
+    f = layout.field("issuing_state")
+    st = f.line * layout.length + f.start
+    allowed = _mask(layout, text[st:st + 3])
+    if float((np.where(allowed, scores, -np.inf).argmax(axis=1) == idx).mean()) < min_overlap:
+        return None
+    unprot = np.array([i not in layout.protected for i in range(len(idx))])
+    risky = unprot | (np.array(layout.coverage) == 1)
+    twin = allowed & (_VALUE_MOD10[None, :] == _VALUE_MOD10[idx][:, None])
+    unseen = np.where(risky[:, None], allowed, twin)
+    unseen[np.arange(len(idx)), idx] = False
+    return idx, unseen
+
+
+def contradicted(layout: Layout, lines: list[str], earlier: list[tuple[np.ndarray, np.ndarray]],
+                 cfg: DecodeConfig = DecodeConfig(), min_overlap: float = 0.85) -> bool:
+    """True if another read of the same band at the same length (the refitted warp, when the plain one decoded)
+    had a recogniser pick another character where no check digit would notice.
+
+    ``earlier`` holds the combined scores (positions, 37) and the recognisers' scores (2, positions, 37) of those
+    reads. Where a cell is unprotected, singly covered or the other character is a check-digit twin, a recogniser
+    that picked another character by its own margin (``cfg.opinion_margins``) vetoes the read: a faint bottom bar
+    was read as F by both recognisers in the plain warp and as E by the classifier in the refitted one (seen on a
+    development frame), and every rule held for the F. (That frame's F then passed at another band length, where
+    both warps saw it: docs/mrz.md, Known limits.)
+    """
+    for scores, parts in earlier:
+        a = _aligned(layout, lines, scores, min_overlap)
+        if a is None:
+            continue
+        idx, unseen = a
+        rows = np.arange(len(idx))
+        for op, need in zip(parts, cfg.opinion_margins, strict=False):
+            other = np.where(unseen, op, -np.inf).max(axis=1)
+            if np.any(other - op[rows, idx] >= max(need, 1e-6)):
+                return True
+    return False
+
+
+def outvoted(layout: Layout, lines: list[str], scores: np.ndarray, earlier: list[np.ndarray],
+             cfg: DecodeConfig = DecodeConfig(), thin: float = 0.05, min_overlap: float = 0.85) -> bool:
+    """True if a thinly read cell (margin < ``thin`` over a look-alike no check digit would notice) was read as
+    another character by the earlier reads of the same band (other band lengths, the other warp): by most of them
+    or by their summed margins. ``earlier`` are those reads' combined scores (positions, 37); slipped grids are
+    ignored. A TD2 optional-data G was read as Q (a check-digit twin, margin 0.042) at the sixth band length after
+    eight reads that all saw G (development frame)."""
+    a = _aligned(layout, lines, scores, 0.0)
+    if a is None or not earlier:
+        return False
+    idx, unseen = a
+    rows = np.arange(len(idx))
+    own = scores[rows, idx] - np.where(unseen, scores, -np.inf).max(axis=1)
+    doubt = np.isfinite(own) & (own < thin)
+    if not doubt.any():
+        return False
+    total = np.where(doubt, own, 0.0)
+    pro = np.zeros(len(idx), int)
+    con = np.zeros(len(idx), int)
+    for sc in earlier:
+        if _aligned(layout, lines, sc, min_overlap) is None:
+            continue
+        m = sc[rows, idx] - np.where(unseen, sc, -np.inf).max(axis=1)
+        m = np.where(np.isfinite(m), m, 0.0)
+        total += m
+        pro += m > 0
+        con += m < 0
+    return bool(np.any(doubt & ((total <= 0) | (con > pro))))

@@ -103,3 +103,23 @@ def templates(font_path: str | None = None) -> np.ndarray:
                     cells.append(small / 255.0)
                 variants.append(np.stack(cells))
     return np.stack(variants)
+
+
+MOTION_LENGTH = 5  # canonical px: 3-5 frame px of motion at 8.5-20 px pitch
+MOTION_ANGLES = (0, 45, 90, 135)
+
+
+@lru_cache(maxsize=2)
+def motion_templates(font_path: str | None = None) -> np.ndarray:
+    """The plain glyphs (blur 0.8) smeared along four directions, as a card moved during the exposure leaves them:
+    shape (4, 37, CELL_H, PITCH). Read only as a last resort (``reader.py``)."""
+    base = templates(font_path)[1]
+    c = (MOTION_LENGTH / 2 - 0.5, MOTION_LENGTH / 2 - 0.5)
+    out = []
+    for angle in MOTION_ANGLES:
+        k = np.zeros((MOTION_LENGTH, MOTION_LENGTH), np.float32)
+        k[MOTION_LENGTH // 2, :] = 1.0
+        k = cv2.warpAffine(k, cv2.getRotationMatrix2D(c, angle, 1.0), (MOTION_LENGTH, MOTION_LENGTH))
+        k /= k.sum()
+        out.append(np.stack([cv2.filter2D(cell, -1, k, borderType=cv2.BORDER_REPLICATE) for cell in base]))
+    return np.stack(out)

@@ -18,7 +18,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .checkdigit import ALPHABET
 from .classifier import log_probs
-from .glyphs import CELL_H, GLYPH_HEIGHT, PITCH, TOP_PAD, templates
+from .glyphs import CELL_H, GLYPH_HEIGHT, PITCH, TOP_PAD, motion_templates, templates
 from .rectify import Rectified
 
 USE_CLASSIFIER = True
@@ -43,10 +43,13 @@ _TEMPLATE_CACHE: dict[str, np.ndarray] = {}
 
 
 def _template_matrix(kind: str) -> np.ndarray:
-    """(37 * variants, D) normalised templates; 'coarse' = one blurred variant for the position search."""
+    """(37 * variants, D) normalised templates; 'coarse' = one blurred variant for the position search, 'full' =
+    all variants, 'motion' = all variants and the motion-blurred ones."""
     if kind not in _TEMPLATE_CACHE:
         t = templates()
         sel = t[1:2] if kind == "coarse" else t
+        if kind == "motion":
+            sel = np.concatenate([t, motion_templates()])
         v, c = sel.shape[:2]
         _TEMPLATE_CACHE[kind] = _normalise(sel.reshape(v * c, CELL_H, PITCH))
     return _TEMPLATE_CACHE[kind]
@@ -176,7 +179,7 @@ def _pass1(rect: Rectified, line: int, search_x: int = SEARCH_X, search_y: int =
                   dx, weight)
 
 
-def _line_cells(rect: Rectified, line: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _line_cells(rect: Rectified, line: int, kind: str = "full") -> tuple[np.ndarray, np.ndarray] | None:
     """ZNCC of every cell against every template variant, (n_chars, positions, variants, 37), and the raw cell
     windows (n_chars, positions, CELL_H * PITCH); None when the line's ends do not fit the cell grid."""
     n = rect.n_chars
@@ -192,17 +195,17 @@ def _line_cells(rect: Rectified, line: int) -> tuple[np.ndarray, np.ndarray] | N
     yy = fy[:, None] + _OFFSETS[None, :, 0]
     xx = fx[:, None] + _OFFSETS[None, :, 1]
     raw = view[yy.ravel(), xx.ravel()]
-    sc = (_normalise(raw) @ _template_matrix("full").T).reshape(n, len(_OFFSETS), -1, 37)
+    sc = (_normalise(raw) @ _template_matrix(kind).T).reshape(n, len(_OFFSETS), -1, 37)
     return sc, raw.reshape(n, len(_OFFSETS), -1)
 
 
-def score_parts(rect: Rectified) -> list[np.ndarray] | None:
+def score_parts(rect: Rectified, kind: str = "full") -> list[np.ndarray] | None:
     """Per line, the two opinions on every cell: ZNCC (best template variant and position), (n_chars, 37), and
     the classifier's log-probabilities at each cell's best-matching position, (n_chars, 37), stacked as
     (2, n_chars, 37); None if a line does not fit the grid."""
     cells = []
     for i in range(len(rect.line_y)):
-        c = _line_cells(rect, i)
+        c = _line_cells(rect, i, kind)
         if c is None:
             return None
         cells.append(c)
@@ -258,9 +261,10 @@ def grid_points(rect: Rectified) -> tuple[np.ndarray, np.ndarray] | None:
     return np.concatenate(src).astype(np.float32), np.concatenate(dst).astype(np.float32)
 
 
-def score_band_parts(rect: Rectified) -> np.ndarray | None:
-    """(2, lines * n_chars, 37): ZNCC and classifier log-probabilities in MRZ position order, or None."""
-    parts = score_parts(rect)
+def score_band_parts(rect: Rectified, kind: str = "full") -> np.ndarray | None:
+    """(2, lines * n_chars, 37): ZNCC and classifier log-probabilities in MRZ position order, or None; ``kind``
+    names the template set (see :func:`_template_matrix`)."""
+    parts = score_parts(rect, kind)
     return None if parts is None else np.concatenate(parts, axis=1)
 
 

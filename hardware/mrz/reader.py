@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .decode import DecodeConfig, Decoded, decode
+from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted
 from .layouts import LAYOUTS, Layout
 from .locate import DETECT_WIDTH, Band, LineBlob, find_bands
 from .ocr import combine, grid_points, score_band_parts
@@ -34,6 +34,9 @@ class FrameRead:
     result: MrzResult | None = None
     reason: str = "none"
     bands: list[Band] = field(default_factory=list)
+    # combined scores of every band read so far, by (layout name, flipped): the votes for :func:`decode.outvoted`
+    # (emptied when :func:`read_frame` returns)
+    history: dict[tuple[str, bool], list[np.ndarray]] = field(default_factory=dict)
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -56,8 +59,12 @@ def candidate_layouts(band: Band) -> list[Layout]:
 def read_frame(frame: np.ndarray, today: dt.date | None = None, cfg: DecodeConfig | None = None,
                try_flipped: bool = True) -> FrameRead:
     """Locate, rectify, OCR and decode; the first band that decodes validly wins."""
-    cfg = cfg or DecodeConfig()
-    gray = to_gray(frame)
+    out = _read_frame(to_gray(frame), today, cfg or DecodeConfig(), try_flipped)
+    out.history.clear()  # only needed while the frame is read; the stream reader keeps 8 FrameReads
+    return out
+
+
+def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_flipped: bool) -> FrameRead:
     bands = find_bands(gray)
     out = FrameRead(bands=bands)
     if bands:
@@ -80,7 +87,40 @@ def read_frame(frame: np.ndarray, today: dt.date | None = None, cfg: DecodeConfi
     variants = [_scaled(b, f) for f in LENGTH_FACTORS for b in retry]
     for band in variants:
         if _try_bands(gray, [band], out, today, cfg, False, []):
-            break
+            return out
+    # Third chance: the lines of a band disagree on their length (one picked up a neighbouring mark or lost an end
+    # to glare or blur), so their mean, the band's length, fits neither; try each line's own extent for all lines.
+    for band in [v for b in retry for v in _line_extents(b)]:
+        for f in EXTENT_FACTORS:
+            if _try_bands(gray, [_scaled(band, f)], out, today, cfg, False, []):
+                return out
+    # Last chance: motion blur smears glyphs along one direction, which the isotropic template blurs match poorly;
+    # read the likeliest bands once more with motion-blurred templates added (only here: they cost time).
+    for band in [_scaled(b, f) for f in EXTENT_FACTORS for b in retry]:
+        if _try_bands(gray, [band], out, today, cfg, False, [], templates="motion"):
+            return out
+    return out
+
+
+EXTENT_SPREAD = 1.04  # longest / shortest line of a band above which each line's own extent is tried
+EXTENT_FACTORS = (1.0, 0.97, 1.03)
+
+
+def _line_extents(band: Band) -> list[Band]:
+    """Variants of ``band`` in which all lines take the extent (along the lines) of one of them."""
+    lengths = [ln.length for ln in band.lines]
+    if band.count < 2 or max(lengths) < EXTENT_SPREAD * min(lengths):
+        return []
+    d = np.mean([ln.direction for ln in band.lines], axis=0)
+    d /= np.linalg.norm(d)
+    out = []
+    for j, ref in enumerate(band.lines):
+        if any(abs(ref.length - o.length) < 0.01 * ref.length for o in band.lines[:j]):
+            continue  # the same extent as an earlier line
+        a = float(ref.center @ d)
+        lines = tuple(LineBlob(ln.center + (a - float(ln.center @ d)) * d, ln.direction, ref.length, ln.thickness)
+                      for ln in band.lines)
+        out.append(Band(lines, band.quad))
     return out
 
 
@@ -97,8 +137,9 @@ def _same(a: Band, b: Band) -> bool:
 
 
 def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.date | None, cfg: DecodeConfig,
-               try_flipped: bool, tried: list[Band]) -> bool:
-    """Read ``bands`` in order into ``out``; True as soon as one decodes validly."""
+               try_flipped: bool, tried: list[Band], templates: str = "full") -> bool:
+    """Read ``bands`` in order into ``out`` (with the template set ``templates``); True as soon as one decodes
+    validly."""
     for band in bands:
         tried.append(band)
         for flip in (False, True) if try_flipped else (False,):
@@ -110,14 +151,23 @@ def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.da
                 refined = refine(gray, rect, *points) if points is not None else None
                 # the refit normally removes foreshortening; when a line's grid fit went astray it can shear the
                 # band instead, so the plain warp is the fallback
+                sibling: list[tuple[np.ndarray, np.ndarray]] = []
                 for candidate in (refined, rect) if refined is not None else (rect,):
-                    parts = score_band_parts(candidate)
+                    parts = score_band_parts(candidate, templates)
                     if parts is None:
                         if out.scores is None:
                             out.reason = "grid"
                         continue
                     scores = combine(parts)
                     decoded, reason = decode(layout, scores, cfg, opinions=tuple(parts))
+                    # a read whose risky cells other reads of this band saw differently is refused: the retries
+                    # give a rare lucky misread many chances
+                    earlier = out.history.setdefault((layout.name, flip), [])
+                    if decoded is not None and (contradicted(layout, decoded.lines, sibling, cfg)
+                                                or outvoted(layout, decoded.lines, scores, earlier, cfg)):
+                        decoded, reason = None, "contradicted"
+                    sibling.append((scores, parts))
+                    earlier.append(scores)
                     if out.scores is None or decoded is not None:
                         out.band, out.layout, out.scores, out.reason = band, layout, scores, reason
                         out.parts = parts

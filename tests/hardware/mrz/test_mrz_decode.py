@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hardware.mrz.checkdigit import ALPHABET, check_digit
-from hardware.mrz.decode import decode
+from hardware.mrz.decode import contradicted, decode, outvoted
 from hardware.mrz.layouts import TD1, TD3
 
 TD3_LINES = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
@@ -133,3 +133,32 @@ def test_an_edit_must_not_cancel_a_second_doubtful_cell() -> None:
     sc[row + 8, ALPHABET.index("0")] = 0.84
     d, reason = decode(TD3, sc)
     assert reason == "ok" and d is not None and d.lines == lines and d.edits == 1
+
+
+def test_thin_read_outvoted_by_other_reads_is_refused() -> None:
+    # Seen on a development frame: a TD2-like optional-data G read as its twin Q (margin 0.042) at the sixth band
+    # length, after eight reads of the same band that all saw G.
+    l1 = "I<UTOD231458907GQ<<<<<<<<<<<<<"
+    l2 = "7408122F1204159UTO<<<<<<<<<<<"
+    l2 += check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
+    lines = [l1, l2, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
+    wrong = [l1[:15] + "QQ" + l1[17:], l2, lines[2]]
+    sc = scores_for(wrong)
+    sc[15, ALPHABET.index("G")] = 0.86  # the accepted read barely prefers Q
+    earlier = [scores_for(lines) for _ in range(3)]
+    assert outvoted(TD1, wrong, sc, earlier)
+    assert not outvoted(TD1, wrong, sc, [scores_for(wrong) for _ in range(3)])
+    assert not outvoted(TD1, wrong, scores_for(wrong), earlier)  # a clear read stands on its own
+    slipped = [scores_for(["<" * 30, "<" * 30, "<" * 30])]  # another grid: no vote
+    assert not outvoted(TD1, wrong, sc, slipped)
+
+
+def test_other_warp_contradicting_an_unchecked_cell_vetoes() -> None:
+    # Seen on a development frame: the plain warp read JUERGEN as JUERGFN (both recognisers), the refitted warp's
+    # classifier saw the E.
+    wrong = [DE_ID[0], DE_ID[1], "MUSTFRMANN<<ERIKA<<<<<<<<<<<<<"]
+    sib = scores_for(DE_ID)
+    parts = np.stack([scores_for(wrong), sib])  # template match agrees with the read, the classifier does not
+    assert contradicted(TD1, wrong, [(scores_for(wrong), parts)])
+    agree = np.stack([scores_for(wrong), scores_for(wrong)])
+    assert not contradicted(TD1, wrong, [(scores_for(wrong), agree)])

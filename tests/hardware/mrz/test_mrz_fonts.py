@@ -6,6 +6,7 @@ import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hardware.mrz import glyphs, train
@@ -49,3 +50,14 @@ def test_templates_render_from_the_packaged_font() -> None:
     t = glyphs.templates(str(glyphs.PACKAGED_FONT_DIR / "OCRB.otf"))
     assert t.shape[1:] == (37, glyphs.CELL_H, glyphs.PITCH)
     assert float(t[0].min()) < 0.2  # ink present in the plain variant
+
+
+def test_motion_templates_smear_the_plain_glyphs() -> None:
+    base = glyphs.templates()[1]
+    motion = glyphs.motion_templates()
+    assert motion.shape == (len(glyphs.MOTION_ANGLES), *base.shape)
+    i = glyphs.ALPHABET.index("I")
+    # a horizontal smear widens the vertical stroke of I; a vertical one leaves its column profile alone
+    ink = 1 - motion[:, i]
+    assert (ink[0].sum(axis=0) > 0.05).sum() > (ink[2].sum(axis=0) > 0.05).sum()
+    assert np.allclose(ink.sum(axis=(1, 2)), (1 - base[i]).sum(), rtol=0.1)  # ink is moved, not added

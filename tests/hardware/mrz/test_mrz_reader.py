@@ -13,7 +13,8 @@ import pytest
 
 from hardware.mrz import read_mrz
 from hardware.mrz.cli import main
-from hardware.mrz.reader import read_frame
+from hardware.mrz.locate import Band, LineBlob
+from hardware.mrz.reader import _line_extents, read_frame
 from tests.mrzgen import make_sample
 from tests.mrzgen.cards import render_card
 from tests.mrzgen.identities import Identity, random_identity
@@ -138,3 +139,19 @@ def test_module_entry_point(tmp_path) -> None:
     proc = subprocess.run([sys.executable, "-m", "hardware.mrz", str(path)], capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 0 and json.loads(proc.stdout)["ok"] is False
+
+
+def test_line_extents_of_a_band_whose_lines_disagree() -> None:
+    # seen on a benchmark frame: one line 443 px long (a mark beside its end), the other 369 px, the MRZ 365 px
+    d = np.array([1.0, 0.0])
+    long_line = LineBlob(np.array([236.0, 100.0]), d, 442.0, 10.0)
+    short_line = LineBlob(np.array([200.0, 120.0]), d, 370.0, 10.0)
+    band = Band((long_line, short_line), np.zeros((4, 2), np.float32))
+    variants = _line_extents(band)
+    assert [round(v.lines[1].length) for v in variants] == [442, 370]
+    for v, ref in zip(variants, (long_line, short_line), strict=True):
+        for ln, orig in zip(v.lines, band.lines, strict=True):
+            assert ln.length == ref.length
+            assert ln.center[0] == ref.center[0] and ln.center[1] == orig.center[1]  # moved along the line only
+    even = Band((long_line, LineBlob(np.array([236.0, 120.0]), d, 440.0, 10.0)), band.quad)
+    assert _line_extents(even) == []
