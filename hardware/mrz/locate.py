@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .neighbours import pairs_within
+
 DETECT_WIDTH = 640
 MERGE_GAP = 4.5  # line pieces this far apart (in line heights) are one line
 MIN_FRAGMENT = 4  # chain pieces this long may be joined into a text line
@@ -75,12 +77,10 @@ def _chains(comp: np.ndarray) -> list[np.ndarray]:
     n = len(comp)
     if n < 2:
         return []
-    from scipy.spatial import cKDTree
-
     x0, y0, x1, y1, cx, cy = comp.T
     h = y1 - y0
     reach = float(np.percentile(h, 99)) * 2.6 + 2
-    pairs = cKDTree(comp[:, 4:6]).query_pairs(reach, output_type="ndarray")
+    pairs = pairs_within(comp[:, 4:6], reach)
     if not len(pairs):
         return []
     pairs = np.concatenate([pairs, pairs[:, ::-1]])
