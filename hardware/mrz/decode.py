@@ -16,6 +16,7 @@ import numpy as np
 
 from .checkdigit import ALPHABET, char_value
 from .layouts import Layout, allowed_chars
+from .ocr import stroke_presence
 from .parse import failed_checks, syntax_problems
 
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -34,6 +35,11 @@ class DecodeConfig:
     max_uncertain: int = 4  # ... and a frame with more of them is too poor to trust any check-digit luck
     # where checks cannot help, the margin each recogniser needs on its own (ZNCC, classifier log-probability)
     opinion_margins: tuple[float, ...] = (0.015, 0.0)
+    # unprotected cells read this thinly against their stroke twin (E/F, R/P, Q/O, G/C): the stroke that tells
+    # them apart must be clearly inked (presence >= high) or clearly blank (<= low) in the cell
+    stroke_thin: float = 0.05
+    stroke_low: float = 0.3
+    stroke_high: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -228,3 +234,32 @@ def outvoted(layout: Layout, lines: list[str], scores: np.ndarray, earlier: list
         pro += m > 0
         con += m < 0
     return bool(np.any(doubt & ((total <= 0) | (con > pro))))
+
+
+def stroke_doubt(layout: Layout, lines: list[str], scores: np.ndarray, cells: np.ndarray,
+                 cfg: DecodeConfig = DecodeConfig()) -> bool:
+    """True if an unprotected cell read with a thin margin (< ``cfg.stroke_thin``) over its stroke twin (the same
+    glyph plus or minus one small stroke: E/F, R/P, Q/O, G/C) does not clearly show what the read claims: the
+    stroke only the fuller glyph has must be inked (``stroke_presence`` >= ``cfg.stroke_high``) if the read is the
+    fuller glyph, blank (<= ``cfg.stroke_low``) if it is the other. ``cells`` are the read's cell windows (positions,
+    CELL_H, PITCH). A faint bottom bar was read as F in JUERGEN by both recognisers at margin 0.044 (development
+    frame 94); its bar measured 0.38 of the other strokes' ink."""
+    text = "".join(lines)
+    idx = np.array([_INDEX[c] for c in text])
+    f = layout.field("issuing_state")
+    st = f.line * layout.length + f.start
+    masked = np.where(_mask(layout, text[st:st + 3]), scores, -np.inf)
+    for i in range(len(idx)):
+        if i in layout.protected:
+            continue
+        own = masked[i, idx[i]]
+        for j in np.nonzero(own - masked[i] < cfg.stroke_thin)[0]:
+            if j == idx[i]:
+                continue
+            found = stroke_presence(cells[i], int(idx[i]), int(j))
+            if found is None:
+                continue
+            p, fuller_read = found
+            if (p < cfg.stroke_high) if fuller_read else (p > cfg.stroke_low):
+                return True
+    return False

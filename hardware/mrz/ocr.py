@@ -203,6 +203,13 @@ def score_parts(rect: Rectified, kind: str = "full") -> list[np.ndarray] | None:
     """Per line, the two opinions on every cell: ZNCC (best template variant and position), (n_chars, 37), and
     the classifier's log-probabilities at each cell's best-matching position, (n_chars, 37), stacked as
     (2, n_chars, 37); None if a line does not fit the grid."""
+    out = score_parts_cells(rect, kind)
+    return None if out is None else out[0]
+
+
+def score_parts_cells(rect: Rectified, kind: str = "full") -> tuple[list[np.ndarray], np.ndarray] | None:
+    """:func:`score_parts` and every cell's window at its best-matching position, (cells, CELL_H, PITCH), in MRZ
+    position order (what :func:`stroke_presence` measures)."""
     cells = []
     for i in range(len(rect.line_y)):
         c = _line_cells(rect, i, kind)
@@ -221,7 +228,9 @@ def score_parts(rect: Rectified, kind: str = "full") -> list[np.ndarray] | None:
         lp = np.zeros_like(zncc)
     parts = np.stack([zncc, lp])
     n_chars = rect.n_chars
-    return [parts[:, i * n_chars:(i + 1) * n_chars] for i in range(len(cells))]
+    pos = sc.max(axis=2).argmax(axis=1)
+    windows = raw[np.arange(n), pos].reshape(n, CELL_H, PITCH)
+    return [parts[:, i * n_chars:(i + 1) * n_chars] for i in range(len(cells))], windows
 
 
 def combine(parts: np.ndarray) -> np.ndarray:
@@ -264,8 +273,71 @@ def grid_points(rect: Rectified) -> tuple[np.ndarray, np.ndarray] | None:
 def score_band_parts(rect: Rectified, kind: str = "full") -> np.ndarray | None:
     """(2, lines * n_chars, 37): ZNCC and classifier log-probabilities in MRZ position order, or None; ``kind``
     names the template set (see :func:`_template_matrix`)."""
-    parts = score_parts(rect, kind)
-    return None if parts is None else np.concatenate(parts, axis=1)
+    out = score_band_cells(rect, kind)
+    return None if out is None else out[0]
+
+
+def score_band_cells(rect: Rectified, kind: str = "full") -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`score_band_parts` and the cells' windows (see :func:`score_parts_cells`), or None."""
+    out = score_parts_cells(rect, kind)
+    return None if out is None else (np.concatenate(out[0], axis=1), out[1])
+
+
+# OCR-B glyphs that are another glyph plus one small stroke (fuller first): E = F + bottom bar, R = P + leg,
+# Q = O + tail, G = C + bar. Names have no check digit, and a faint stroke turns one into the other.
+STROKE_TWINS = ("EF", "RP", "QO", "GC")
+_STROKE_PAIRS = {frozenset((ALPHABET.index(a), ALPHABET.index(b))) for a, b in STROKE_TWINS}
+_STROKE_CACHE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None] = {}
+_SHIFTS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+
+
+def _stroke_masks(a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """For glyphs ``a`` and ``b`` (ALPHABET indices): the strokes only ``a`` has, those only ``b`` has, the ink
+    both share and the paper both leave blank (boolean CELL_H x PITCH masks of the sharp plain rendering); None
+    unless the two are :data:`STROKE_TWINS` (and their renderings show it: one is the other plus strokes)."""
+    key = (a, b)
+    if frozenset(key) not in _STROKE_PAIRS:
+        return None
+    if key not in _STROKE_CACHE:
+        ink = 1.0 - templates()[0]
+        k = np.ones((3, 3), np.uint8)
+        near_a = cv2.dilate((ink[a] > 0.2).astype(np.uint8), k) > 0
+        near_b = cv2.dilate((ink[b] > 0.2).astype(np.uint8), k) > 0
+        only_a = (ink[a] > 0.5) & ~near_b
+        only_b = (ink[b] > 0.5) & ~near_a
+        both = (ink[a] > 0.5) & (ink[b] > 0.5)
+        blank = ~near_a & ~near_b
+        ok = min(only_a.sum(), only_b.sum()) <= 1 and max(only_a.sum(), only_b.sum()) >= 4 and both.sum() >= 10
+        _STROKE_CACHE[key] = (only_a, only_b, both, blank) if ok else None
+    return _STROKE_CACHE[key]
+
+
+def stroke_presence(cell: np.ndarray, a: int, b: int) -> tuple[float, bool] | None:
+    """How much of the strokes that tell glyphs ``a`` and ``b`` apart the cell window holds (1 where it shows the
+    extra strokes of the fuller glyph as dark as the strokes both share, 0 where that place is as light as the
+    paper), and whether ``a`` is the fuller glyph; None unless the two are :data:`STROKE_TWINS`.
+
+    The window is aligned (+-1 px) on the shared strokes alone, so neither hypothesis is favoured; a faint bottom
+    bar (E read as F) then measures between 0.3 and 0.5.
+    """
+    masks = _stroke_masks(a, b)
+    if masks is None:
+        return None
+    only_a, only_b, both, blank = masks
+    a_fuller = bool(only_a.sum() > only_b.sum())
+    extra = only_a if a_fuller else only_b
+    img = np.pad(cell.astype(np.float32), 1, mode="edge")
+    best = None
+    for dy, dx in _SHIFTS:
+        w = img[1 + dy:1 + dy + CELL_H, 1 + dx:1 + dx + PITCH]
+        fg = float(w[both].mean())
+        bg = float(np.median(w[blank]))
+        if best is None or bg - fg > best[0]:
+            best = (bg - fg, float(w[extra].mean()), bg)
+    contrast, extra_mean, bg = best
+    if contrast <= 1e-3:
+        return None
+    return (bg - extra_mean) / contrast, a_fuller
 
 
 def score_band(rect: Rectified) -> np.ndarray | None:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted
+from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted, stroke_doubt
 from .layouts import LAYOUTS, Layout
 from .locate import DETECT_WIDTH, Band, LineBlob, find_bands
-from .ocr import combine, grid_points, score_band_parts
+from .ocr import combine, grid_points, score_band_cells
 from .parse import build_result
 from .rectify import rectify, refine
 from .result import MrzResult
@@ -153,11 +153,12 @@ def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.da
                 # band instead, so the plain warp is the fallback
                 sibling: list[tuple[np.ndarray, np.ndarray]] = []
                 for candidate in (refined, rect) if refined is not None else (rect,):
-                    parts = score_band_parts(candidate, templates)
-                    if parts is None:
+                    read = score_band_cells(candidate, templates)
+                    if read is None:
                         if out.scores is None:
                             out.reason = "grid"
                         continue
+                    parts, cells = read
                     scores = combine(parts)
                     decoded, reason = decode(layout, scores, cfg, opinions=tuple(parts))
                     # a read whose risky cells other reads of this band saw differently is refused: the retries
@@ -166,6 +167,9 @@ def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.da
                     if decoded is not None and (contradicted(layout, decoded.lines, sibling, cfg)
                                                 or outvoted(layout, decoded.lines, scores, earlier, cfg)):
                         decoded, reason = None, "contradicted"
+                    # a thin read between glyphs that differ by whole strokes must show those strokes clearly
+                    if decoded is not None and stroke_doubt(layout, decoded.lines, scores, cells, cfg):
+                        decoded, reason = None, "strokes"
                     sibling.append((scores, parts))
                     earlier.append(scores)
                     if out.scores is None or decoded is not None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from hardware.mrz.checkdigit import ALPHABET, check_digit
-from hardware.mrz.decode import contradicted, decode, outvoted
+from hardware.mrz.decode import contradicted, decode, outvoted, stroke_doubt
+from hardware.mrz.glyphs import templates
 from hardware.mrz.layouts import TD1, TD3
+from hardware.mrz.ocr import stroke_presence
 
 TD3_LINES = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
 DE_ID = ["IDD<<T220001293<<<<<<<<<<<<<<<", "6408125<2010315D<<<<<<<<<<<<<4", "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"]
@@ -162,3 +164,36 @@ def test_other_warp_contradicting_an_unchecked_cell_vetoes() -> None:
     assert contradicted(TD1, wrong, [(scores_for(wrong), parts)])
     agree = np.stack([scores_for(wrong), scores_for(wrong)])
     assert not contradicted(TD1, wrong, [(scores_for(wrong), agree)])
+
+
+def _cells_for(lines: list[str], faint: dict[int, float] | None = None) -> np.ndarray:
+    """Cell windows (grey 0-255) rendered from the templates; ``faint`` blends a cell's E bottom bar towards
+    paper (0 = as inked as the other strokes, 1 = gone, i.e. an F)."""
+    t = templates()[1] * 255.0
+    cells = np.stack([t[ALPHABET.index(c)] for c in "".join(lines)])
+    for pos, f in (faint or {}).items():
+        e, fl = t[ALPHABET.index("E")], t[ALPHABET.index("F")]
+        cells[pos] = e + f * (fl - e)
+    return cells
+
+
+def test_stroke_presence_measures_the_distinguishing_stroke() -> None:
+    t = templates()[1] * 255.0
+    e, f = ALPHABET.index("E"), ALPHABET.index("F")
+    p_e, e_fuller = stroke_presence(t[e], e, f)
+    p_f, _ = stroke_presence(t[f], f, e)
+    p_faint, _ = stroke_presence(0.4 * t[e] + 0.6 * t[f], f, e)  # the bar at 40 % of the ink of the others
+    assert e_fuller and p_e > 0.8 and p_f < 0.1 and 0.3 < p_faint < 0.5
+    assert stroke_presence(t[e], e, ALPHABET.index("N")) is None  # not a glyph plus strokes
+
+
+def test_thin_read_with_a_faintly_inked_stroke_is_refused() -> None:
+    lines = [*DE_ID[:2], "MUSTERMANN<<JUERGFN<<<<<<<<<<<"]
+    pos = 60 + 17  # the F of JUERGFN: a faint E bottom bar (development frame 94)
+    sc = scores_for(lines)
+    sc[pos, ALPHABET.index("E")] = 0.855  # runner-up 0.045 behind: the margin rules let it pass
+    assert decode(TD1, sc)[1] == "ok"
+    assert stroke_doubt(TD1, lines, sc, _cells_for(lines, {pos: 0.6}))  # faintly inked: neither E nor F
+    assert not stroke_doubt(TD1, lines, sc, _cells_for(lines, {pos: 1.0}))  # clearly blank: an F
+    sc[pos, ALPHABET.index("E")] = 0.5  # a clear margin: no ink measured
+    assert not stroke_doubt(TD1, lines, sc, _cells_for(lines, {pos: 0.6}))
