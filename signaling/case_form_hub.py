@@ -9,11 +9,19 @@ a new version voids signatures and a pending signature request.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING, Any
 
 from signaling import case_store as cs
-from signaling.case_forms import FORM_LANGUAGES, confirm_read, prefill_source, signature_field, state_of
+from signaling.case_forms import (
+    FORM_LANGUAGES,
+    confirm_read,
+    office_today,
+    prefill_source,
+    signature_field,
+    state_of,
+)
 from signaling.case_forms import view as form_view
 from signaling.case_store import CaseRow
 from signaling.storage import Clerk, Ticket, utcnow
@@ -36,6 +44,10 @@ class CaseRefused(Exception):
 class FormMessages:
     """Mixed into ``CaseHub``; uses its storage, sessions, locks and senders."""
 
+    def today(self) -> dt.date:
+        """The office's date (``[office] timezone``) for the forms' date rules and the ID card's expiry."""
+        return office_today(self.services.config.timezone)  # type: ignore[attr-defined]
+
     # --- form -----------------------------------------------------------------------------------
     async def _clerk_form_open(self, conn: Conn, clerk: Clerk, ticket: Ticket, case: CaseRow,
                                msg: dict[str, Any]) -> None:
@@ -45,7 +57,7 @@ class FormMessages:
             return
         session = FormSession(form)
         if case.identity:
-            session.apply_prefill(prefill(form, prefill_source(case.identity)))
+            session.apply_prefill(prefill(form, prefill_source(case.identity), self.today()))
         await self.store.run(cs.void_signatures, case.id)
         case = await self.store.run(cs.update_case, case.id, "clerk", clerk.id, "form_opened", {"form": form.id},
                                     form=state_of(session), sign_hash=None, sign_version=None)
@@ -93,11 +105,11 @@ class FormMessages:
             return
         await self._store_form(case, session, role, clerk_id, "form_edited", {"field": msg["field"]}, before)
 
-    @staticmethod
-    def _form_message(case: CaseRow, session: FormSession, role: str) -> str:
+    def _form_message(self, case: CaseRow, session: FormSession, role: str) -> str:
         if role == "clerk":
-            return protocol.encode("form", ticket_id=case.ticket_id, form=form_view(session, "clerk"))
-        return protocol.encode("form", form=form_view(session, "citizen", case.form_lang))
+            return protocol.encode("form", ticket_id=case.ticket_id,
+                                   form=form_view(session, "clerk", today=self.today()))
+        return protocol.encode("form", form=form_view(session, "citizen", case.form_lang, self.today()))
 
     async def _clerk_form_check(self, conn: Conn, clerk: Clerk, ticket: Ticket, case: CaseRow,
                                 msg: dict[str, Any]) -> None:
@@ -120,14 +132,14 @@ class FormMessages:
                                     form_lang=msg["lang"])
         session = await self.session(case)
         if session is not None:
-            await self.to_citizen(ticket.id, "form", form=form_view(session, "citizen", case.form_lang))
+            await self.to_citizen(ticket.id, "form", form=form_view(session, "citizen", case.form_lang, self.today()))
 
     async def _citizen_form_confirm(self, conn: Conn, ticket: Ticket, case: CaseRow, msg: dict[str, Any]) -> None:
         session = await self._form_or_error(conn, case, "form_confirm")
         if session is None:
             return
         try:
-            digest = confirm_read(session, msg["version"], utcnow(), case.form_lang)
+            digest = confirm_read(session, msg["version"], utcnow(), case.form_lang, self.today())
         except StaleVersion:
             await self.error(conn, "stale_version", "Das Formular wurde gerade geändert; bitte noch einmal prüfen",
                              "form_confirm")

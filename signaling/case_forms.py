@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from videoschalter.forms import FieldType, FormDefinition, FormSession, NotReady, StaleVersion, localized
 from videoschalter.forms.document import normalize
@@ -51,7 +52,14 @@ def blocking(session: FormSession, today: dt.date, lang: str = "de") -> tuple[li
     return errors, sorted(session.needs_check)
 
 
-def confirm_read(session: FormSession, version: int, at: dt.datetime, lang: str = "de") -> str:
+def office_today(timezone: str, at: dt.datetime | None = None) -> dt.date:
+    """The date at the office: "not in the future" and "from today" mean the town's day, not the server's
+    (a server in UTC is still on yesterday between midnight and 1 or 2 o'clock in Germany)."""
+    return (at or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(timezone)).date()
+
+
+def confirm_read(session: FormSession, version: int, at: dt.datetime, lang: str = "de",
+                 today: dt.date | None = None) -> str:
     """The citizen confirms exactly ``version``; returns the hash they will sign.
 
     Raises ``StaleVersion`` when the clerk changed the form meanwhile, ``NotReady`` when fields
@@ -59,7 +67,7 @@ def confirm_read(session: FormSession, version: int, at: dt.datetime, lang: str 
     """
     if version != session.version:
         raise StaleVersion(version, session.version)
-    errors, unchecked = blocking(session, at.date(), lang)
+    errors, unchecked = blocking(session, today or at.date(), lang)
     if errors or unchecked:
         raise NotReady(errors, unchecked)
     session.confirmed_by_citizen_at = at

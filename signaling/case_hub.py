@@ -142,7 +142,8 @@ class CaseHub(FormMessages, IdCopyMessages):
             "id": case.id, "ticket_id": case.ticket_id, "service": case.service,
             "service_name": service.name if service else None, "fee_cents": service.fee_cents if service else 0,
             "identity": case.identity,
-            "form": form_view(session, role, case.form_lang if role == "citizen" else "de") if session else None,
+            "form": (form_view(session, role, case.form_lang if role == "citizen" else "de", self.today())
+                     if session else None),
             "form_lang": case.form_lang, "chat": bundle["chat"], "documents": documents,
             "signatures": [{k: v for k, v in s.items() if k != "document_id"} for s in bundle["signatures"]],
             "payments": [self.payment_public(p, role) for p in bundle["payments"]],
@@ -168,8 +169,8 @@ class CaseHub(FormMessages, IdCopyMessages):
         await self.to_clerks(case.ticket_id, "case", case=await self.snapshot(case, "clerk"))
 
     async def announce_form(self, case: CaseRow, session: FormSession) -> None:
-        await self.to_citizen(case.ticket_id, "form", form=form_view(session, "citizen", case.form_lang))
-        await self.to_clerks(case.ticket_id, "form", form=form_view(session, "clerk", "de"))
+        await self.to_citizen(case.ticket_id, "form", form=form_view(session, "citizen", case.form_lang, self.today()))
+        await self.to_clerks(case.ticket_id, "form", form=form_view(session, "clerk", "de", self.today()))
 
     def payment_public(self, request: Any, role: str) -> dict[str, Any]:
         out = {"id": request.id, "state": str(request.state), "amount_cents": request.amount_cents,
@@ -248,7 +249,7 @@ class CaseHub(FormMessages, IdCopyMessages):
         changes: dict[str, Any] = {"identity": identity}
         if session is not None:
             before = session.version
-            session.apply_prefill(prefill(session.form, prefill_source(identity)))
+            session.apply_prefill(prefill(session.form, prefill_source(identity), self.today()))
             changes["form"] = state_of(session)
             if session.version != before:
                 await self.store.run(cs.void_signatures, case.id)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from signaling.case_forms import office_today
 from tests.signaling.case_support import (
     confirmed_and_asked,
     fill,
@@ -143,3 +145,12 @@ async def test_a_reconnecting_page_gets_the_pending_sign_request(client: TestCli
     assert case["sign_request"] is None and case["form"]["version"] == request["version"] + 1
     for page in pages:
         await page.close()
+
+
+def test_today_is_the_offices_day_not_the_servers() -> None:
+    """A server in UTC is still on the 1st at 00:30 in Berlin (summer time): the forms must say the 2nd."""
+    late = dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC)
+    assert office_today("Europe/Berlin", late) == dt.date(2026, 7, 2)
+    assert office_today("UTC", late) == dt.date(2026, 7, 1)
+    winter = dt.datetime(2026, 12, 31, 23, 0, tzinfo=dt.UTC)
+    assert office_today("Europe/Berlin", winter) == dt.date(2027, 1, 1)

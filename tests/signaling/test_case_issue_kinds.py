@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from signaling.case_forms import office_today
 from tests.signaling.case_support import (
     IDENTITY,
     Call,
@@ -57,7 +58,7 @@ department = "buergeramt"
 duration_min = 15
 fee_cents = 3000
 """
-TODAY = dt.date.today()
+TODAY = office_today("Europe/Berlin")  # the server's forms count the office's day
 HOME = {"street": "Hauptstraße", "house_number": "5", "postcode": "12345", "town": "Teststadt"}
 PARIS = {"street": "Rue de Rivoli", "house_number": "10", "postcode": "75001", "town": "Paris", "country": "FR"}
 UPLOAD = "<upload>"  # replaced by the description of a file the citizen uploaded
