@@ -224,7 +224,8 @@ class ScreenRegionShare(QWidget):
         self._hidden = [w for w in self.hide_windows() if w.isVisible()]
         for window in self._hidden:
             window.hide()
-        QTimer.singleShot(HIDE_DELAY_MS if self._hidden else 0, lambda: step(screen, screen.grabWindow(0)))
+        # with self as the context: a panel closed meanwhile (the app quits, a test ends) cancels the step
+        QTimer.singleShot(HIDE_DELAY_MS if self._hidden else 0, self, lambda: step(screen, screen.grabWindow(0)))
 
     def _restore(self) -> None:
         for window in self._hidden:
