@@ -156,7 +156,8 @@ async def clerk_upload(request: web.Request) -> web.Response:
 
 
 # --- downloads -----------------------------------------------------------------------------------
-async def _file(request: web.Request, row: dict[str, Any] | None) -> web.Response:
+async def file_response(request: web.Request, row: dict[str, Any] | None) -> web.Response:
+    """A case document from the vault, decrypted; also the personal link's download (``case_link``)."""
     if row is None or row["file_id"] is None:
         raise CaseRefused(404, "unknown_document", "Dieses Dokument gibt es nicht")
     data = await asyncio.to_thread(request.app[CASES].vault.get, row["file_id"])
@@ -173,7 +174,7 @@ async def citizen_download(request: web.Request) -> web.Response:
     row = await request.app[STORE].run(cs.document, case.id, request.match_info["document_id"])
     if row is not None and row["kind"] == "snapshot" and row["id"] != case.shown:
         row = None  # the clerk's snapshots are the citizen's only while shown
-    return await _file(request, row)
+    return await file_response(request, row)
 
 
 @refusals
@@ -183,7 +184,7 @@ async def clerk_download(request: web.Request) -> web.Response:
     if row is not None:
         await request.app[STORE].run(cs.add_event, case.id, "clerk", "document_viewed", clerk.id,
                                      {"document_id": row["id"]})
-    return await _file(request, row)
+    return await file_response(request, row)
 
 
 @refusals
@@ -194,7 +195,7 @@ async def certificate(request: web.Request) -> web.Response:
     issued = [r for r in await store.run(cs.issued_of, case.id) if r["revoked_at"] is None and r["document_id"]]
     if not issued:
         raise CaseRefused(404, "not_issued", "Für diesen Vorgang wurde noch keine Bescheinigung ausgestellt")
-    return await _file(request, await store.run(cs.document, case.id, issued[-1]["document_id"]))
+    return await file_response(request, await store.run(cs.document, case.id, issued[-1]["document_id"]))
 
 
 # --- signature -----------------------------------------------------------------------------------

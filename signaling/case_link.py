@@ -9,16 +9,17 @@ and what the citizen uploaded or the clerk showed during the call is not given o
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import html
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from signaling import appointment_store as appts
 from signaling import case_store as cs
+from signaling.case_api import file_response
 from signaling.case_retention import closed_at
 from signaling.case_services import CASES
 from signaling.keys import CONFIG, STORE
@@ -37,6 +38,7 @@ class IssuedFile:
     verification_id: str  # the id on /verify
     kind: str
     issued_at: dt.datetime
+    file: dict[str, Any]  # the case document's row (vault file id, name, type)
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,18 @@ def finished_case(storage: Storage, token: str) -> FinishedCase | None:
     case = case_behind_link(storage, token)
     if case is None or case.erased_at:
         return None
-    issued = tuple(
-        IssuedFile(row["document_id"], row["id"], row["kind"] or "", dt.datetime.fromisoformat(row["issued_at"]))
-        for row in cs.issued_of(storage, case.id)
-        if row["revoked_at"] is None and row["document_id"] and cs.document(storage, case.id, row["document_id"]))
+    issued = []
+    for row in cs.issued_of(storage, case.id):
+        file = cs.document(storage, case.id, row["document_id"]) if row["revoked_at"] is None else None
+        if file is not None and file["file_id"] is not None:
+            issued.append(IssuedFile(row["document_id"], row["id"], row["kind"] or "",
+                                     dt.datetime.fromisoformat(row["issued_at"]), file))
     if not issued:
         return None
     state = storage.db.execute("select state, ended_at from tickets where id = ?", [case.ticket_id]).fetchone()
     closed = closed_at({"closed_at": case.closed_at, "ticket_state": state[0] if state else None,
                         "ended_at": state[1] if state else None})
-    return FinishedCase(case.id, closed, issued)
+    return FinishedCase(case.id, closed, tuple(issued))
 
 
 async def documents_page(request: web.Request, token: str) -> web.Response | None:
@@ -121,11 +125,7 @@ async def download(request: web.Request) -> web.Response:
     store = request.app[STORE]
     found = await store.run(finished_case, token) if len(token) <= 200 else None
     doc = next((d for d in found.issued if d.document_id == document_id), None) if found else None
-    row = await store.run(cs.document, found.case_id, document_id) if found and doc else None
-    if found is None or row is None or row["file_id"] is None:
+    if found is None or doc is None:
         raise web.HTTPNotFound(text="Dieses Dokument gibt es nicht (mehr).")
-    data = await asyncio.to_thread(request.app[CASES].vault.get, row["file_id"])
     await store.run(cs.add_event, found.case_id, "citizen", "downloaded_by_link", None, {"document_id": document_id})
-    return web.Response(body=data, content_type=row["mime"], headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row['name'] or 'Dokument.pdf')}",
-        "Cache-Control": "private, no-store"})
+    return await file_response(request, doc.file)  # a PDF: sent as an attachment
