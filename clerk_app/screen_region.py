@@ -195,6 +195,12 @@ class ScreenRegionShare(QWidget):
         self.picker: RegionPicker | None = None
         self._hidden: list[QWidget] = []
         self._busy = False
+        # a child timer, not QTimer.singleShot with a lambda: it dies with this widget, so a panel closed
+        # while the windows are hidden (the app quits, a test ends) never runs the step on a dead widget
+        self._grab_timer = QTimer(self)
+        self._grab_timer.setSingleShot(True)
+        self._grab_timer.timeout.connect(self._grab_now)
+        self._step: tuple[Callable[[QScreen, QPixmap], None], QScreen] | None = None
         self.pick_button.clicked.connect(self.pick)
         self.refresh_button.clicked.connect(self.refresh)
         self.forget()
@@ -224,8 +230,14 @@ class ScreenRegionShare(QWidget):
         self._hidden = [w for w in self.hide_windows() if w.isVisible()]
         for window in self._hidden:
             window.hide()
-        # with self as the context: a panel closed meanwhile (the app quits, a test ends) cancels the step
-        QTimer.singleShot(HIDE_DELAY_MS if self._hidden else 0, self, lambda: step(screen, screen.grabWindow(0)))
+        self._step = (step, screen)
+        self._grab_timer.start(HIDE_DELAY_MS if self._hidden else 0)
+
+    def _grab_now(self) -> None:
+        if self._step is not None:
+            step, screen = self._step
+            self._step = None
+            step(screen, screen.grabWindow(0))
 
     def _restore(self) -> None:
         for window in self._hidden:

@@ -49,8 +49,8 @@ def plan_window(qtbot: Any) -> QWidget:
 
 def wait_color(qtbot: Any, point: QPoint, color: tuple[int, int, int]) -> None:
     """Until the screen shows ``color`` at ``point`` (a window paints a moment after it is shown)."""
-    screen = QApplication.primaryScreen()
-    qtbot.waitUntil(lambda: screen.grabWindow(0).toImage().pixelColor(point) == QColor(*color), timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.primaryScreen().grabWindow(0).toImage().pixelColor(point) == QColor(*color),
+                    timeout=5000)
 
 
 def paint(plan: QWidget, color: tuple[int, int, int]) -> None:
