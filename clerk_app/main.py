@@ -12,6 +12,7 @@ from qasync import QEventLoop
 
 from clerk_app.audio import MicrophoneTrack
 from clerk_app.controller import ClerkController
+from clerk_app.gui_gc import GuiThreadGc
 from clerk_app.login_dialog import LoginDialog
 from clerk_app.main_window import MainWindow
 
@@ -43,5 +44,10 @@ def run(server_url: str, username: str | None = None, ice_hosts: Sequence[str] |
     controller = ClerkController(server_url, ice_hosts=ice_hosts, audio_source=MicrophoneTrack)
     # The demo hands its generated password over this way, so a newcomer only clicks "Anmelden".
     password = os.environ.pop("VIDEOSCHALTER_PASSWORD", "")
-    with loop:
-        return loop.run_until_complete(run_app(app, controller, username or "", password))
+    collector = GuiThreadGc(app)
+    collector.start()
+    try:
+        with loop:
+            return loop.run_until_complete(run_app(app, controller, username or "", password))
+    finally:
+        collector.stop()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -12,6 +13,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 import pytest
 from hypothesis import settings
 
+from clerk_app.gui_gc import collect_due
 from tests.support.server import ServerProcess
 
 # CI explores the same examples every run (a red CI must be reproducible); a developer's
@@ -19,6 +21,17 @@ from tests.support.server import ServerProcess
 settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# Cycles are collected only between tests, in the main thread (see ``clerk_app.gui_gc``): left to
+# itself, CPython may collect a finished test's widgets from a server or executor thread of a later
+# test, and Qt then crashes at some unrelated event (a CI segfault, reproduced that way).
+gc.disable()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    yield
+    collect_due()
 
 
 @pytest.fixture
