@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -14,6 +14,7 @@ import pytest
 from hypothesis import settings
 
 from clerk_app.gui_gc import collect_due
+from tests.support.payment_provider import PaymentPlatform
 from tests.support.server import ServerProcess
 
 # CI explores the same examples every run (a red CI must be reproducible); a developer's
@@ -43,3 +44,11 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     srv.start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+async def platform() -> AsyncIterator[PaymentPlatform]:
+    """A hosted-payment platform (``tests/support/payment_provider.py``) on its own port."""
+    p = await PaymentPlatform().start()
+    yield p
+    await p.stop()

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,13 +83,6 @@ class Clerk:
             with contextlib.suppress(Exception):
                 await self.reader
         await self.session.close()
-
-
-@pytest.fixture
-async def platform() -> AsyncIterator[PaymentPlatform]:
-    p = await PaymentPlatform().start()
-    yield p
-    await p.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,6 @@ from tests.support.payment_provider import PaymentPlatform, Transaction, write_h
 from tests.support.server import CLERK_PASSWORD, free_port
 from videoschalter.config import load_config
 from videoschalter.payments import wire
-
-
-@pytest.fixture
-async def platform() -> AsyncIterator[PaymentPlatform]:
-    p = await PaymentPlatform().start()
-    yield p
-    await p.stop()
 
 
 @pytest.fixture
