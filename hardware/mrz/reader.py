@@ -9,7 +9,9 @@ import cv2
 import numpy as np
 
 from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted, stroke_doubt
-from .layouts import LAYOUTS, Layout
+from .layouts import LAYOUTS, Layout, layout_for
+from .lines import agreed, scaled
+from .lines import read_band as read_lines
 from .locate import DETECT_WIDTH, Band, LineBlob, find_bands
 from .ocr import combine, grid_points, score_band_cells
 from .parse import build_result
@@ -84,7 +86,7 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
     # shape move by a few per cent; a pitch that far off makes the grid fit slip at one end of the line. Re-read
     # the likeliest bands with the length scaled (upright only; every rule of the decoder still applies).
     retry = [b for i, b in enumerate(tried) if not any(_same(b, t) for t in tried[:i])][:RETRY_BANDS]
-    variants = [_scaled(b, f) for f in LENGTH_FACTORS for b in retry]
+    variants = [scaled(b, f) for f in LENGTH_FACTORS for b in retry]
     for band in variants:
         if _try_bands(gray, [band], out, today, cfg, False, []):
             return out
@@ -92,13 +94,23 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
     # to glare or blur), so their mean, the band's length, fits neither; try each line's own extent for all lines.
     for band in [v for b in retry for v in _line_extents(b)]:
         for f in EXTENT_FACTORS:
-            if _try_bands(gray, [_scaled(band, f)], out, today, cfg, False, []):
+            if _try_bands(gray, [scaled(band, f)], out, today, cfg, False, []):
                 return out
     # Last chance: motion blur smears glyphs along one direction, which the isotropic template blurs match poorly;
     # read the likeliest bands once more with motion-blurred templates added (only here: they cost time).
-    for band in [_scaled(b, f) for f in EXTENT_FACTORS for b in retry]:
+    for band in [scaled(b, f) for f in EXTENT_FACTORS for b in retry]:
         if _try_bands(gray, [band], out, today, cfg, False, [], templates="motion"):
             return out
+    # Fallback: the line recogniser, which needs no cell grid (``lines.py``: its own, stricter agreement rules).
+    votes: dict[tuple[str, ...], int] = {}
+    for band in retry:
+        for lines, n in read_lines(gray, band, candidate_layouts(band)).items():
+            votes[lines] = votes.get(lines, 0) + n
+    agreed_lines = agreed(votes)
+    layout = layout_for(agreed_lines) if agreed_lines is not None else None
+    if agreed_lines is not None and layout is not None:
+        out.layout, out.reason = layout, "lines"
+        out.result = build_result(layout, agreed_lines, today)
     return out
 
 
@@ -122,12 +134,6 @@ def _line_extents(band: Band) -> list[Band]:
                       for ln in band.lines)
         out.append(Band(lines, band.quad))
     return out
-
-
-def _scaled(band: Band, factor: float) -> Band:
-    """``band`` with every line's length multiplied by ``factor`` about its centre."""
-    lines = tuple(LineBlob(ln.center, ln.direction, ln.length * factor, ln.thickness) for ln in band.lines)
-    return Band(lines, band.quad)
 
 
 def _same(a: Band, b: Band) -> bool:

@@ -1,0 +1,132 @@
+"""A second recogniser that reads whole lines (a small CNN with CTC), for bands the cell reader refuses.
+
+Why: most frames the cell reader leaves unread had their cell grid slip (band length a few per cent off, small
+blurred print), and the cell reader's safety rules then rightly refuse. A line recogniser needs no grid: it reads
+the rectified line as a sequence. It is only a fallback and answers only under rules of its own: every line has
+the layout's length, syntax and all check digits hold, the same text comes out of at least ``MIN_VOTES`` of the
+band lengths tried, and no read of the band gives another valid text (its wrong reads on the development frames
+were single, stroke-twin name letters - E/F, R/P, O/D - at one band length, beside the right text at the
+others). The model (``line_ctc.onnx``, 120 000 weights, trained by ``hardware/mrz/train_lines.py`` on generated
+frames) runs in OpenCV's dnn module: no further runtime dependency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .glyphs import PITCH
+from .layouts import Layout
+from .locate import Band, LineBlob
+from .parse import parse_mrz
+from .rectify import rectify
+
+ALPHABET = "<0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # class k + 1; class 0 is CTC's blank
+STRIP_H = 16  # rows of the model's input
+STRIP_W = 344  # columns: a 44-character line at half the canonical pitch plus margins
+HALF_H = 1.15 * PITCH  # half the strip's height in canonical pixels around a line's centre
+FACTORS = (1.0, 0.97, 1.03, 0.94, 1.06)  # band lengths tried (the detected one and +-3 %, +-6 %)
+MIN_VOTES = 3
+MODEL = Path(__file__).with_name("line_ctc.onnx")
+
+
+@dataclass(frozen=True)
+class LineRead:
+    text: str
+    confidence: float  # the weakest character's probability
+
+
+@cache
+def _net() -> cv2.dnn.Net:
+    return cv2.dnn.readNetFromONNX(str(MODEL))
+
+
+def scaled(band: Band, factor: float) -> Band:
+    """``band`` with every line's length multiplied by ``factor`` about its centre."""
+    lines = tuple(LineBlob(ln.center, ln.direction, ln.length * factor, ln.thickness) for ln in band.lines)
+    return Band(lines, band.quad)
+
+
+def strips(gray: np.ndarray, band: Band, n_chars: int, flip: bool = False) -> list[np.ndarray] | None:
+    """One STRIP_H x STRIP_W float32 image per line: the rectified band at half the canonical scale."""
+    rect = rectify(gray, band, n_chars, flip=flip)
+    if rect is None:
+        return None
+    sy = STRIP_H / (2 * HALF_H)
+    w = min(int(rect.image.shape[1] * 0.5), STRIP_W)
+    out = []
+    for y in rect.line_y:
+        M = np.float32([[0.5, 0, 0], [0, sy, -(y - HALF_H) * sy]])
+        s = cv2.warpAffine(rect.image, M, (w, STRIP_H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        # the training crops were stored as 8-bit images
+        s = np.clip(s, 0, 255).astype(np.uint8).astype(np.float32)
+        full = np.empty((STRIP_H, STRIP_W), np.float32)
+        full[:, :w] = s
+        full[:, w:] = s[:, w - 1:w]
+        out.append(full)
+    return out
+
+
+def normalise(x: np.ndarray) -> np.ndarray:
+    """Per strip: zero mean, unit-ish contrast (the +8 keeps blank strips from being blown up)."""
+    m = x.mean(axis=(-2, -1), keepdims=True)
+    sd = x.std(axis=(-2, -1), keepdims=True) + 8
+    return (x - m) / sd
+
+
+def ctc_greedy(probs: np.ndarray) -> LineRead:
+    """Best path of one line's (classes, time) probabilities: repeats merged, blanks dropped."""
+    best = probs.argmax(axis=0)
+    text: list[str] = []
+    conf: list[float] = []
+    prev = 0
+    for t, k in enumerate(best):
+        if k != 0 and k != prev:
+            text.append(ALPHABET[k - 1])
+            conf.append(float(probs[k, t]))
+        elif k != 0:
+            conf[-1] = max(conf[-1], float(probs[k, t]))
+        prev = int(k)
+    return LineRead("".join(text), min(conf, default=0.0))
+
+
+def read_strips(images: list[np.ndarray]) -> list[LineRead]:
+    net = _net()
+    net.setInput(normalise(np.stack(images))[:, None].astype(np.float32))
+    y = net.forward()[:, :, 0, :]  # lines, classes, time
+    y = np.exp(y - y.max(axis=1, keepdims=True))
+    return [ctc_greedy(p / p.sum(axis=0, keepdims=True)) for p in y]
+
+
+def read_band(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple[bool, ...] = (False, True)
+              ) -> dict[tuple[str, ...], int]:
+    """Every valid text any band length, layout and orientation gives, with the number of reads that gave it.
+
+    Without the model file (a broken install) nothing: the cell reader alone still works; the clerk bundle's
+    ``--check`` reports the missing file.
+    """
+    votes: dict[tuple[str, ...], int] = {}
+    if not MODEL.is_file():
+        return votes
+    for layout in layouts:
+        for flip in flips:
+            for f in FACTORS:
+                images = strips(gray, scaled(band, f) if f != 1.0 else band, layout.length, flip)
+                if not images:
+                    continue
+                lines = tuple(r.text for r in read_strips(images))
+                if all(len(t) == layout.length for t in lines) and parse_mrz(list(lines)) is not None:
+                    votes[lines] = votes.get(lines, 0) + 1
+    return votes
+
+
+def agreed(votes: dict[tuple[str, ...], int]) -> list[str] | None:
+    """The one text read by at least MIN_VOTES reads, if no read gave another valid text."""
+    if len(votes) != 1:
+        return None
+    (lines, n), = votes.items()
+    return list(lines) if n >= MIN_VOTES else None
