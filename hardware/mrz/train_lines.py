@@ -4,8 +4,8 @@ The strips are cut exactly as the reader cuts them: frames from the test generat
 for a quarter, hard conditions; seeds from 200 000 on, away from every evaluation seed), the band the reader's
 own detection finds on the MRZ, rectified at the true layout length and at a length off by up to 6 %. So, unlike
 the glyph classifier (``train.py``, own renderer), **this model has seen the generator the benchmark uses** (not
-its frames): its share of the benchmark figures is the less independent one (``docs/mrz.md``). An attempt with
-``train.py``'s renderer (random text, independent) was started but not finished in time.
+its frames): its share of the benchmark figures is the less independent one (``docs/mrz.md``). The same network
+trained on ``train.py``'s independent renderer read far fewer frames (``docs/mrz.md``, "Tried and kept out").
 
 Training needs PyTorch, which the app does not (``pip install torch``; about 25 minutes on two cores):
 ``python -m hardware.mrz.train_lines [ONNX_PATH]`` writes the model the reader loads (``line_ctc.onnx``); a
