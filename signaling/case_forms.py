@@ -52,10 +52,15 @@ def blocking(session: FormSession, today: dt.date, lang: str = "de") -> tuple[li
     return errors, sorted(session.needs_check)
 
 
+def office_time(timezone: str, at: dt.datetime | None = None) -> dt.datetime:
+    """``at`` (default: now) in the office's zone; printed dates and times must be the town's, not UTC's."""
+    return (at or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(timezone))
+
+
 def office_today(timezone: str, at: dt.datetime | None = None) -> dt.date:
     """The date at the office: "not in the future" and "from today" mean the town's day, not the server's
     (a server in UTC is still on yesterday between midnight and 1 or 2 o'clock in Germany)."""
-    return (at or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(timezone)).date()
+    return office_time(timezone, at).date()
 
 
 def confirm_read(session: FormSession, version: int, at: dt.datetime, lang: str = "de",

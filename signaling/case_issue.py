@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from signaling import case_store as cs
-from signaling.case_forms import signed
+from signaling.case_forms import office_time, signed
 from signaling.case_store import CaseRow
 from signaling.storage import utcnow
 from videoschalter.certificates.from_form import document_data
@@ -56,7 +55,8 @@ async def issue(ch: CaseHub, conn: Conn, clerk: Clerk, case: CaseRow) -> None:
             return
     now = utcnow()
     doc_id = new_document_id(now.year)
-    info = IssueInfo(doc_id, f"{ch.services.public_base_url}/verify/{doc_id}", local_time(ch, now), fee,
+    issued_at = office_time(ch.services.config.timezone, now)
+    info = IssueInfo(doc_id, f"{ch.services.public_base_url}/verify/{doc_id}", issued_at, fee,
                      paid.id if paid else "", clerk.display_name)
     try:
         data = document_data(session.form, session.values, case.identity or {}, info)
@@ -82,13 +82,6 @@ def not_issuable_message(ch: CaseHub, case: CaseRow, has_form: bool) -> str:
         return f"Für „{service.name}“ wird kein Dokument ausgestellt (kein Formular mit Bescheinigung)."
     return f"Für „{service.name}“ bitte zuerst das Formular öffnen, ausfüllen und unterschreiben lassen."
 
-
-def local_time(ch: CaseHub, moment: dt.datetime) -> dt.datetime:
-    """The issue time in the office's zone: the printed date must be the town's, not UTC's."""
-    try:
-        return moment.astimezone(ZoneInfo(ch.services.config.timezone))
-    except (KeyError, ValueError, AttributeError):
-        return moment
 
 
 async def announce(ch: CaseHub, case: CaseRow, row: dict[str, Any]) -> None:
