@@ -75,3 +75,13 @@ def test_the_reader_falls_back_to_whole_lines_where_the_cell_grid_slips() -> Non
     fr = read_frame(s.frame)
     assert fr.reason == "lines"
     assert fr.result is not None and tuple(fr.result.mrz) == s.identity.lines
+
+
+def test_without_the_model_file_the_cell_reader_still_works(monkeypatch, tmp_path) -> None:
+    from hardware.mrz import lines
+
+    monkeypatch.setattr(lines, "MODEL", tmp_path / "missing.onnx")
+    s = make_sample(7100, kind="TD1", level="clean")
+    gray = to_gray(s.frame)
+    assert read_band(gray, find_bands(gray)[0], [LAYOUTS["TD1"]]) == {}
+    assert read_frame(s.frame).result is not None  # read by the cell reader, no exception
