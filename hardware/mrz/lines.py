@@ -29,7 +29,7 @@ ALPHABET = "<0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # class k + 1; class 0 is CT
 STRIP_H = 16  # rows of the model's input
 STRIP_W = 344  # columns: a 44-character line at half the canonical pitch plus margins
 HALF_H = 1.15 * PITCH  # half the strip's height in canonical pixels around a line's centre
-FACTORS = (1.0, 0.97, 1.03, 0.94, 1.06)  # band lengths tried (the detected one and +-3 %, +-6 %)
+FACTORS = (1.0, 0.97, 1.03, 0.94, 1.06, 0.985, 1.015)  # band lengths tried (the detected one, +-1.5, 3 and 6 %)
 MIN_VOTES = 3
 MODEL = Path(__file__).with_name("line_ctc.onnx")
 
@@ -115,13 +115,24 @@ def read_band(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple[
     for layout in layouts:
         for flip in flips:
             for f in FACTORS:
-                images = strips(gray, scaled(band, f) if f != 1.0 else band, layout.length, flip)
-                if not images:
-                    continue
-                lines = tuple(r.text for r in read_strips(images))
-                if all(len(t) == layout.length for t in lines) and parse_mrz(list(lines)) is not None:
+                lines = valid_read(gray, scaled(band, f) if f != 1.0 else band, layout, flip)
+                if lines is not None:
                     votes[lines] = votes.get(lines, 0) + 1
     return votes
+
+
+def valid_read(gray: np.ndarray, band: Band, layout: Layout, flip: bool = False) -> tuple[str, ...] | None:
+    """The band's lines as this recogniser reads them, if they form a valid MRZ of ``layout`` (None without the
+    model file)."""
+    if not MODEL.is_file():
+        return None
+    images = strips(gray, band, layout.length, flip)
+    if not images:
+        return None
+    lines = tuple(r.text for r in read_strips(images))
+    if all(len(t) == layout.length for t in lines) and parse_mrz(list(lines)) is not None:
+        return lines
+    return None
 
 
 def agreed(votes: dict[tuple[str, ...], int]) -> list[str] | None:

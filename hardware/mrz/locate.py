@@ -61,15 +61,31 @@ class Band:
         return float(np.mean([np.linalg.norm(b - a) for a, b in itertools.pairwise(c)]))
 
 
-def _components(gray: np.ndarray) -> np.ndarray:
-    """Character-sized dark components: rows of (x0, y0, x1, y1, cx, cy)."""
+def _components(gray: np.ndarray, split_runs: bool = False) -> np.ndarray:
+    """Character-sized dark components: rows of (x0, y0, x1, y1, cx, cy); with ``split_runs`` also wide
+    components cut into glyph-wide pieces."""
     blur = cv2.GaussianBlur(gray, (3, 3), 0)
     binary = cv2.adaptiveThreshold(blur, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 21, 10)
     _, _, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
     x, y, w, h, area = stats[1:].T
     keep = (h >= 4) & (h <= 40) & (w <= 3 * h) & (area >= 6) & (w >= 1)
     boxes = np.stack([x, y, x + w, y + h], axis=1)[keep].astype(np.float32)
-    return np.concatenate([boxes, cents[1:][keep].astype(np.float32)], axis=1)
+    out = np.concatenate([boxes, cents[1:][keep].astype(np.float32)], axis=1)
+    if split_runs:
+        # a run of glyphs that blur merged into one component (999999990<) breaks its line into two pieces too
+        # far apart to join; cut into glyph-wide pieces, the line's chain runs through it. Only on request (a late
+        # pass of the reader): cut-up background bars also extend lines that were found right without them.
+        run = (h >= 5) & (h <= 40) & (w > 3 * h) & (w <= 16 * h) & (area >= 0.3 * w * h)
+        pieces = []
+        for bx, by, bw, bh in zip(x[run], y[run], w[run], h[run], strict=True):
+            k = max(2, round(bw / (0.85 * bh)))
+            step = bw / k
+            for t in range(k):
+                x0 = bx + t * step
+                pieces.append((x0, by, x0 + step, by + bh, x0 + step / 2, by + bh / 2))
+        if pieces:
+            out = np.concatenate([out, np.array(pieces, np.float32)])
+    return out
 
 
 def _chains(comp: np.ndarray) -> list[np.ndarray]:
@@ -154,9 +170,9 @@ def _join_fragments(comp: np.ndarray, chains: list[np.ndarray]) -> list[np.ndarr
     return [np.array(f) for f in frags if len(f) >= 8]
 
 
-def _blobs(gray: np.ndarray) -> list[LineBlob]:
+def _blobs(gray: np.ndarray, split_runs: bool = False) -> list[LineBlob]:
     """Text lines of at least 8 linked components, as rotated rectangles."""
-    comp = _components(gray)
+    comp = _components(gray, split_runs)
     if len(comp) > 30000:
         return []
     out = []
@@ -265,14 +281,14 @@ def _quad(lines: list[LineBlob]) -> np.ndarray:
     return np.array([tl, tr, br, bl], np.float32)
 
 
-def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH) -> list[Band]:
+def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH, split_runs: bool = False) -> list[Band]:
     """MRZ band candidates, most plausible first, with quads in frame coordinates; detection runs on a copy
     scaled to ``width`` px (the reader retries at full resolution for small print)."""
     h, w = frame_gray.shape[:2]
     scale = min(1.0, width / w)
     small = cv2.resize(frame_gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
         if scale < 1 else frame_gray
-    blobs = sorted(_blobs(small), key=lambda b: b.center[1] * 1.0)
+    blobs = sorted(_blobs(small, split_runs), key=lambda b: b.center[1] * 1.0)
     bands: list[tuple[float, Band]] = []
     for i, a in enumerate(blobs):
         below = [b for b in blobs[i + 1:] if _compatible(a, b)]

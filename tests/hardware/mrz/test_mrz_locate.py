@@ -27,3 +27,34 @@ def test_separate_lines_stay_apart() -> None:
     assert len(_merge_collinear(far)) == 2
     crossing = [_blob(200, 50, 200), _blob(410, 50, 180, angle_deg=10)]
     assert len(_merge_collinear(crossing)) == 2
+
+
+def _line_image(merged: range) -> np.ndarray:
+    """A white image with one line of 30 glyph-sized dark boxes (pitch 10 px); the glyphs in ``merged`` are one
+    solid run, as blur leaves 999999990 on a card."""
+    img = np.full((80, 360), 235, np.uint8)
+    for k in range(30):
+        x0 = 20 + 10 * k
+        x1 = x0 + (10 if k + 1 in merged and k in merged else 7)
+        img[34:46, x0:x1] = 30
+        img[38:42, x0 + 2:x0 + 4] = 235 if k not in merged else 30  # a counter, so glyphs are not plain bars
+    return img
+
+
+def test_a_run_of_merged_glyphs_does_not_break_the_line() -> None:
+    from hardware.mrz.locate import _blobs
+
+    img = _line_image(range(12, 22))  # ten glyphs merged into one 97 px component
+    assert max(b.length for b in _blobs(img)) < 150  # the first detection pass sees the 12 glyphs before the run
+    lines = _blobs(img, split_runs=True)
+    assert len(lines) == 1
+    assert abs(lines[0].length - 297) < 6  # x 20 .. 317: the whole line, not the 12 glyphs before the run
+
+
+def test_wide_non_glyph_components_are_not_cut_into_glyphs() -> None:
+    from hardware.mrz.locate import _components
+
+    img = np.full((80, 360), 235, np.uint8)
+    img[30:46, 20:340] = 30  # a bar 20 heights wide (a dark stripe, a table rule): too wide for a run of glyphs
+    img[60:62, 20:340] = 30  # a thin rule
+    assert len(_components(img, split_runs=True)) == 0
