@@ -155,3 +155,16 @@ def test_line_extents_of_a_band_whose_lines_disagree() -> None:
             assert ln.center[0] == ref.center[0] and ln.center[1] == orig.center[1]  # moved along the line only
     even = Band((long_line, LineBlob(np.array([236.0, 120.0]), d, 440.0, 10.0)), band.quad)
     assert _line_extents(even) == []
+
+
+def test_line_recogniser_vetoes_a_systematic_cell_misread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held-out frame 7071: the cell reader reads every 0 of the document number 3AQ00QZTZ as O, and the two swaps
+    (weights 7 and 3) leave the check digit intact; the line recogniser reads the band as the right, different
+    valid MRZ, which refuses the cell read. Without that veto the frame is read wrong."""
+    import hardware.mrz.reader as reader
+
+    s = make_sample(7071, kind="TD3", size=(1280, 720), level="webcam")
+    assert _right(read_frame(s.frame).result, s)
+    monkeypatch.setattr(reader, "valid_read", lambda *a, **k: None)
+    wrong = read_frame(s.frame).result
+    assert wrong is not None and wrong.mrz[1].startswith("3AQOOQZTZ0")
