@@ -263,3 +263,20 @@ def stroke_doubt(layout: Layout, lines: list[str], scores: np.ndarray, cells: np
             if (p < cfg.stroke_high) if fuller_read else (p > cfg.stroke_low):
                 return True
     return False
+
+
+def thinnest_unprotected(layout: Layout, lines: list[str], scores: np.ndarray) -> float:
+    """The smallest margin, over the cells no check digit protects, by which ``scores`` prefer the read character
+    of ``lines`` to the best other character the field allows (inf if every cell is protected)."""
+    text = "".join(lines)
+    idx = np.array([_INDEX[c] for c in text])
+    f = layout.field("issuing_state")
+    st = f.line * layout.length + f.start
+    masked = np.where(_mask(layout, text[st:st + 3]), scores, -np.inf)
+    rows = np.arange(len(idx))
+    own = masked[rows, idx]
+    masked[rows, idx] = -np.inf
+    margin = own - masked.max(axis=1)
+    unprot = np.array([i not in layout.protected for i in range(len(idx))])
+    return float(margin[unprot].min()) if unprot.any() else float("inf")
+

@@ -73,3 +73,26 @@ def test_video_clip_is_read_when_held_still(tmp_path) -> None:
     assert results[0] is None  # the card is still moving in
     stable = [r for r in results if r is not None]
     assert stable and all(tuple(r.mrz) == identity.lines for r in stable)
+
+
+def test_two_thin_reads_of_a_moving_card_are_not_enough(monkeypatch) -> None:
+    """Clip seed 0 (TD1, 4 s): while the card still moves, horizontal motion blur makes the cell reader read NOAH as
+    NDAH in frames 23 and 30, each with a thin margin over O (names have no check digit). Two thin reads agreeing
+    must not make the result stable; the stream waits for a clear read and reports NOAH."""
+    import hardware.mrz.stream as stream
+    from tests.mrzgen.video import render_clip
+
+    frames, identity = render_clip(seed=0, kind="TD1", seconds=4.0, fps=20)
+    thin = [read_frame(frames[i]).result for i in (23, 30)]
+    assert all(r is not None and r.mrz[2].startswith("SCHWARZ<<NDAH") for r in thin)  # the misread is real
+
+    def first_stable() -> tuple[str, ...] | None:
+        reader = MrzStreamReader()
+        for f in frames:
+            if reader.feed(f).new:
+                return tuple(reader.result.mrz)
+        return None
+
+    assert first_stable() == identity.lines
+    monkeypatch.setattr(stream, "CLEAR", -1.0)  # any two agreeing reads: the old rule
+    assert first_stable()[2].startswith("SCHWARZ<<NDAH")
