@@ -67,6 +67,15 @@ def _groups(layout: Layout) -> list[frozenset[int]]:
     return out
 
 
+def _read_index(layout: Layout, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """For a read ``lines``: each position's ALPHABET index, and the (positions, 37) mask of the characters each
+    field allows (the issuing state taken from the read)."""
+    text = "".join(lines)
+    f = layout.field("issuing_state")
+    st = f.line * layout.length + f.start
+    return np.array([_INDEX[c] for c in text]), _mask(layout, text[st:st + 3])
+
+
 def _split(layout: Layout, flat: list[str]) -> list[str]:
     s = "".join(flat)
     return [s[i * layout.length:(i + 1) * layout.length] for i in range(layout.lines)]
@@ -166,11 +175,7 @@ def _aligned(layout: Layout, lines: list[str], scores: np.ndarray,
     look-alikes no check digit would notice (every other allowed character where a cell is unprotected or singly
     covered, the check-digit twins elsewhere); None if ``scores`` is a slipped grid (its best text matches
     ``lines`` in fewer than ``min_overlap`` of the positions)."""
-    text = "".join(lines)
-    idx = np.array([_INDEX[c] for c in text])
-    f = layout.field("issuing_state")
-    st = f.line * layout.length + f.start
-    allowed = _mask(layout, text[st:st + 3])
+    idx, allowed = _read_index(layout, lines)
     if float((np.where(allowed, scores, -np.inf).argmax(axis=1) == idx).mean()) < min_overlap:
         return None
     unprot = np.array([i not in layout.protected for i in range(len(idx))])
@@ -244,11 +249,8 @@ def stroke_doubt(layout: Layout, lines: list[str], scores: np.ndarray, cells: np
     fuller glyph, blank (<= ``cfg.stroke_low``) if it is the other. ``cells`` are the read's cell windows (positions,
     CELL_H, PITCH). A faint bottom bar was read as F in JUERGEN by both recognisers at margin 0.044 (development
     frame 94); its bar measured 0.38 of the other strokes' ink."""
-    text = "".join(lines)
-    idx = np.array([_INDEX[c] for c in text])
-    f = layout.field("issuing_state")
-    st = f.line * layout.length + f.start
-    masked = np.where(_mask(layout, text[st:st + 3]), scores, -np.inf)
+    idx, allowed = _read_index(layout, lines)
+    masked = np.where(allowed, scores, -np.inf)
     for i in range(len(idx)):
         if i in layout.protected:
             continue
@@ -268,11 +270,8 @@ def stroke_doubt(layout: Layout, lines: list[str], scores: np.ndarray, cells: np
 def thinnest_unprotected(layout: Layout, lines: list[str], scores: np.ndarray) -> float:
     """The smallest margin, over the cells no check digit protects, by which ``scores`` prefer the read character
     of ``lines`` to the best other character the field allows (inf if every cell is protected)."""
-    text = "".join(lines)
-    idx = np.array([_INDEX[c] for c in text])
-    f = layout.field("issuing_state")
-    st = f.line * layout.length + f.start
-    masked = np.where(_mask(layout, text[st:st + 3]), scores, -np.inf)
+    idx, allowed = _read_index(layout, lines)
+    masked = np.where(allowed, scores, -np.inf)
     rows = np.arange(len(idx))
     own = masked[rows, idx]
     masked[rows, idx] = -np.inf

@@ -10,8 +10,7 @@ import numpy as np
 
 from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted, stroke_doubt
 from .layouts import LAYOUTS, Layout, layout_for
-from .lines import agreed, scaled, valid_read
-from .lines import read_band as read_lines
+from .lines import agreed, read_band, scaled, valid_read
 from .locate import DETECT_WIDTH, Band, LineBlob, find_bands
 from .ocr import combine, grid_points, score_band_cells
 from .parse import build_result
@@ -104,11 +103,7 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
         if _try_bands(gray, [band], out, today, cfg, False, [], templates="motion"):
             return out
     # Fallback: the line recogniser, which needs no cell grid (``lines.py``: its own, stricter agreement rules).
-    votes: dict[tuple[str, ...], int] = {}
-    for band in distinct[:LINE_BANDS]:
-        for lines, n in read_lines(gray, band, candidate_layouts(band)).items():
-            votes[lines] = votes.get(lines, 0) + n
-    if _agreed_result(votes, out, today):
+    if _agreed_result(_line_votes(gray, distinct[:LINE_BANDS]), out, today):
         return out
     # Late pass: blur merged a run of glyphs (999999990<) into one component, which breaks its line in two, and
     # the band was missed or found without that line; detect again with such runs cut into glyph-wide pieces.
@@ -122,12 +117,17 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
     out.bands = out.bands + late
     if _try_bands(gray, late[:MAX_BANDS], out, today, cfg, try_flipped, tried):
         return out
-    votes = {}
-    for band in late[:LINE_BANDS]:
-        for lines, n in read_lines(gray, band, candidate_layouts(band)).items():
-            votes[lines] = votes.get(lines, 0) + n
-    _agreed_result(votes, out, today)
+    _agreed_result(_line_votes(gray, late[:LINE_BANDS]), out, today)
     return out
+
+
+def _line_votes(gray: np.ndarray, bands: list[Band]) -> dict[tuple[str, ...], int]:
+    """The line recogniser's valid texts over ``bands`` (every length, layout and orientation), with their counts."""
+    votes: dict[tuple[str, ...], int] = {}
+    for band in bands:
+        for lines, n in read_band(gray, band, candidate_layouts(band)).items():
+            votes[lines] = votes.get(lines, 0) + n
+    return votes
 
 
 def _agreed_result(votes: dict[tuple[str, ...], int], out: FrameRead, today: dt.date | None) -> bool:

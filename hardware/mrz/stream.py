@@ -96,7 +96,7 @@ class MrzStreamReader:
             key, count = keys.most_common(1)[0]
             witnesses = [r for r in self._reads if r.result is not None and tuple(r.result.mrz) == key]
             if count >= self.min_agree and any(_clear(r) for r in witnesses):
-                return next(r for r in valid if tuple(r.mrz) == key)
+                return witnesses[0].result
         voted = self._vote()
         if voted is not None and (not keys or tuple(voted.mrz) in keys):
             return voted
