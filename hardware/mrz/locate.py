@@ -46,6 +46,9 @@ class Band:
 
     lines: tuple[LineBlob, ...]
     quad: np.ndarray  # (4, 2) float32: tl, tr, br, bl of the text area
+    # the lines as detected when ``_equalise`` gave them one extent: the longest line is not always the right one
+    # (a line can pick up background print beside the card), so the reader can still try the others' extents
+    measured: tuple[LineBlob, ...] = ()
 
     @property
     def count(self) -> int:
@@ -289,6 +292,11 @@ def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH, split_runs: bo
     small = cv2.resize(frame_gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
         if scale < 1 else frame_gray
     blobs = sorted(_blobs(small, split_runs), key=lambda b: b.center[1] * 1.0)
+
+    def to_frame(lines: list[LineBlob]) -> tuple[LineBlob, ...]:
+        return tuple(LineBlob(ln.center / scale, ln.direction, ln.length / scale, ln.thickness / scale)
+                     for ln in lines)
+
     bands: list[tuple[float, Band]] = []
     for i, a in enumerate(blobs):
         below = [b for b in blobs[i + 1:] if _compatible(a, b)]
@@ -299,12 +307,11 @@ def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH, split_runs: bo
                 group.append(min(third, key=lambda c: float((c.center - b.center) @ b.normal)))
             if any(_compatible(c, a) for c in blobs if c is not a and c is not b):
                 continue  # a has a compatible line above: the band starts higher up
-            group = _equalise(group)
-            quad = _quad(group) / scale
-            scaled = tuple(LineBlob(ln.center / scale, ln.direction, ln.length / scale, ln.thickness / scale)
-                           for ln in group)
-            score = len(group) * 1000 + float(np.mean([ln.length for ln in group]))
-            bands.append((score, Band(scaled, quad.astype(np.float32))))
+            equal = _equalise(group)
+            quad = _quad(equal) / scale
+            score = len(equal) * 1000 + float(np.mean([ln.length for ln in equal]))
+            measured = to_frame(group) if equal is not group else ()
+            bands.append((score, Band(to_frame(equal), quad.astype(np.float32), measured)))
     bands.sort(key=lambda t: -t[0])
     return [b for _, b in bands]
 

@@ -146,19 +146,20 @@ EXTENT_FACTORS = (1.0, 0.97, 1.03)
 
 
 def _line_extents(band: Band) -> list[Band]:
-    """Variants of ``band`` in which all lines take the extent (along the lines) of one of them."""
-    lengths = [ln.length for ln in band.lines]
+    """Variants of ``band`` in which all lines take the extent (along the lines) of one of them, as detected."""
+    measured = band.measured or band.lines
+    lengths = [ln.length for ln in measured]
     if band.count < 2 or max(lengths) < EXTENT_SPREAD * min(lengths):
         return []
-    d = np.mean([ln.direction for ln in band.lines], axis=0)
+    d = np.mean([ln.direction for ln in measured], axis=0)
     d /= np.linalg.norm(d)
     out = []
-    for j, ref in enumerate(band.lines):
-        if any(abs(ref.length - o.length) < 0.01 * ref.length for o in band.lines[:j]):
+    for j, ref in enumerate(measured):
+        if any(abs(ref.length - o.length) < 0.01 * ref.length for o in measured[:j]):
             continue  # the same extent as an earlier line
         a = float(ref.center @ d)
         lines = tuple(LineBlob(ln.center + (a - float(ln.center @ d)) * d, ln.direction, ref.length, ln.thickness)
-                      for ln in band.lines)
+                      for ln in measured)
         out.append(Band(lines, band.quad))
     return out
 

@@ -58,3 +58,28 @@ def test_wide_non_glyph_components_are_not_cut_into_glyphs() -> None:
     img[30:46, 20:340] = 30  # a bar 20 heights wide (a dark stripe, a table rule): too wide for a run of glyphs
     img[60:62, 20:340] = 30  # a thin rule
     assert len(_components(img, split_runs=True)) == 0
+
+
+def test_a_band_keeps_its_lines_as_detected_when_one_picked_up_background_print() -> None:
+    """Held-out frame 7282: print beside the card, on the same rows as the MRZ's first line, joins that line; the
+    band takes the longest line's extent (right when a line lost its end, wrong here), so the lines as detected
+    stay with the band and the reader tries their extents too."""
+    from hardware.mrz.locate import find_bands
+    from hardware.mrz.reader import _line_extents
+
+    img = np.full((140, 520), 235, np.uint8)
+
+    def glyphs(x: int, y: int, n: int) -> None:
+        for k in range(n):
+            img[y:y + 12, x + 10 * k:x + 10 * k + 7] = 30
+            img[y + 4:y + 8, x + 10 * k + 2:x + 10 * k + 4] = 235
+
+    for row in range(3):
+        glyphs(160, 40 + 22 * row, 30)  # the MRZ: x 160 .. 457
+    glyphs(60, 40, 8)  # background print ending two glyphs before the MRZ's first line: x 60 .. 137
+    band = find_bands(img)[0]
+    assert band.count == 3 and abs(band.length - 397) < 8  # all lines took the joined first line's extent
+    assert [abs(ln.length - 297) < 4 for ln in band.measured] == [False, True, True]
+    extents = [(round(min(ln.center[0] - ln.length / 2 for ln in v.lines)), round(v.lines[0].length))
+               for v in _line_extents(band)]
+    assert any(abs(x0 - 160) < 4 and abs(n - 297) < 4 for x0, n in extents)
