@@ -41,6 +41,12 @@ class LineRead:
 
 
 @cache
+def _present(path: Path) -> bool:
+    """Whether the model file is there, looked up once per path (the reader asks for every strip it reads)."""
+    return path.is_file()
+
+
+@cache
 def _net() -> cv2.dnn.Net:
     return cv2.dnn.readNetFromONNX(str(MODEL))
 
@@ -110,7 +116,7 @@ def read_band(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple[
     ``--check`` reports the missing file.
     """
     votes: dict[tuple[str, ...], int] = {}
-    if not MODEL.is_file():
+    if not _present(MODEL):
         return votes
     for layout in layouts:
         for flip in flips:
@@ -124,7 +130,7 @@ def read_band(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple[
 def valid_read(gray: np.ndarray, band: Band, layout: Layout, flip: bool = False) -> tuple[str, ...] | None:
     """The band's lines as this recogniser reads them, if they form a valid MRZ of ``layout`` (None without the
     model file)."""
-    if not MODEL.is_file():
+    if not _present(MODEL):
         return None
     images = strips(gray, band, layout.length, flip)
     if not images:

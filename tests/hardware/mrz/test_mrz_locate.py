@@ -29,15 +29,20 @@ def test_separate_lines_stay_apart() -> None:
     assert len(_merge_collinear(crossing)) == 2
 
 
-def _line_image(merged: range) -> np.ndarray:
-    """A white image with one line of 30 glyph-sized dark boxes (pitch 10 px); the glyphs in ``merged`` are one
-    solid run, as blur leaves 999999990 on a card."""
-    img = np.full((80, 360), 235, np.uint8)
-    for k in range(30):
-        x0 = 20 + 10 * k
+def _draw_glyphs(img: np.ndarray, x: int, y: int, n: int, merged: range = range(0)) -> None:
+    """``n`` glyph-sized dark boxes 12 px tall at pitch 10 px from (x, y); the glyphs in ``merged`` are one solid
+    run, as blur leaves 999999990 on a card."""
+    for k in range(n):
+        x0 = x + 10 * k
         x1 = x0 + (10 if k + 1 in merged and k in merged else 7)
-        img[34:46, x0:x1] = 30
-        img[38:42, x0 + 2:x0 + 4] = 235 if k not in merged else 30  # a counter, so glyphs are not plain bars
+        img[y:y + 12, x0:x1] = 30
+        img[y + 4:y + 8, x0 + 2:x0 + 4] = 235 if k not in merged else 30  # a counter, so glyphs are not plain bars
+
+
+def _line_image(merged: range) -> np.ndarray:
+    """A white image with one line of 30 glyphs."""
+    img = np.full((80, 360), 235, np.uint8)
+    _draw_glyphs(img, 20, 34, 30, merged)
     return img
 
 
@@ -68,15 +73,9 @@ def test_a_band_keeps_its_lines_as_detected_when_one_picked_up_background_print(
     from hardware.mrz.reader import _line_extents
 
     img = np.full((140, 520), 235, np.uint8)
-
-    def glyphs(x: int, y: int, n: int) -> None:
-        for k in range(n):
-            img[y:y + 12, x + 10 * k:x + 10 * k + 7] = 30
-            img[y + 4:y + 8, x + 10 * k + 2:x + 10 * k + 4] = 235
-
     for row in range(3):
-        glyphs(160, 40 + 22 * row, 30)  # the MRZ: x 160 .. 457
-    glyphs(60, 40, 8)  # background print ending two glyphs before the MRZ's first line: x 60 .. 137
+        _draw_glyphs(img, 160, 40 + 22 * row, 30)  # the MRZ: x 160 .. 457
+    _draw_glyphs(img, 60, 40, 8)  # background print ending two glyphs before the MRZ's first line: x 60 .. 137
     band = find_bands(img)[0]
     assert band.count == 3 and abs(band.length - 397) < 8  # all lines took the joined first line's extent
     assert [abs(ln.length - 297) < 4 for ln in band.measured] == [False, True, True]
