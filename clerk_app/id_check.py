@@ -24,6 +24,7 @@ from av import VideoFrame
 log = logging.getLogger("videoschalter.id_check")
 
 _reader: Any = None  # the worker process's MrzStreamReader
+FOLLOW_SECONDS = 1.5  # after a stable read the (green) outline follows the card this long, then goes
 
 
 def _worker_init() -> None:
@@ -48,6 +49,15 @@ def _worker_reset() -> None:
     _reader.reset()
 
 
+def _worker_follow(rgb: np.ndarray, quad: list[list[float]]) -> list[list[float]] | None:
+    """Where the band that was read is in this frame (detection only: the reading is done)."""
+    from hardware.mrz.feedback import follow
+    from hardware.mrz.reader import to_gray
+
+    found = follow(to_gray(rgb), np.asarray(quad, np.float32))
+    return None if found is None else found.tolist()
+
+
 @dataclass(frozen=True)
 class IdFeedback:
     quad: list[list[float]] | None  # MRZ band corners in frame pixels
@@ -63,7 +73,11 @@ class IdCheck:
         self.max_fps = max_fps
         self.active = False
         self.result: dict[str, Any] | None = None
+        self.expired: bool | None = None
         self.frames_checked = 0
+        # after the read: the band's last known corners while the outline follows the card (None: not following)
+        self._follow: list[list[float]] | None = None
+        self._follow_end: asyncio.TimerHandle | None = None
         self._executor: ProcessPoolExecutor | None = None
         self._pending: VideoFrame | None = None
         self._busy = False
@@ -81,16 +95,34 @@ class IdCheck:
         self.start_worker()
         self.active = True
         self.result = None
+        self._stop_following()
         assert self._executor is not None
         self._executor.submit(_worker_reset)
 
     def stop(self) -> None:
         self.active = False
         self._pending = None
+        self._stop_following()
+
+    def _wanted(self) -> bool:
+        """Frames are wanted until the read, and while the outline follows the card after it."""
+        return self.active and (self.result is None or self._follow is not None)
+
+    def _stop_following(self) -> None:
+        self._follow = None
+        if self._follow_end is not None:
+            self._follow_end.cancel()
+            self._follow_end = None
+
+    def _end_following(self, size: tuple[int, int]) -> None:
+        self._follow_end = None
+        if self._follow is not None and self.active:
+            self._follow = None
+            self.on_feedback(IdFeedback(None, size, "read", self.result, self.expired))
 
     def offer(self, frame: VideoFrame) -> None:
         """Called for every decoded remote frame; cheap when the worker is busy (the frame just waits)."""
-        if not self.active or self.result is not None:
+        if not self._wanted():
             return
         self._pending = frame
         if not self._busy:
@@ -100,7 +132,7 @@ class IdCheck:
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._pending is not None and self.active and self.result is None:
+            while self._pending is not None and self._wanted():
                 wait = self._last_start + 1 / self.max_fps - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
@@ -109,15 +141,25 @@ class IdCheck:
                     break
                 self._last_start = time.monotonic()
                 rgb = await asyncio.to_thread(frame.to_ndarray, format="rgb24")
+                size = (rgb.shape[1], rgb.shape[0])
                 assert self._executor is not None
+                if self.result is not None:  # read: only keep the outline on the card
+                    quad = await loop.run_in_executor(self._executor, _worker_follow, rgb, self._follow)
+                    if self._wanted() and self._follow is not None:
+                        self._follow = quad or self._follow
+                        self.on_feedback(IdFeedback(quad, size, "read", self.result, self.expired))
+                    continue
                 out = await loop.run_in_executor(self._executor, _worker_feed, rgb)
                 self.frames_checked += 1
                 if not self.active:
                     break
                 if out["result"] is not None:
-                    self.result = out["result"]
-                self.on_feedback(IdFeedback(out["quad"], (rgb.shape[1], rgb.shape[0]),
-                                            "read" if self.result else out["hint"], self.result, out["expired"]))
+                    self.result, self.expired = out["result"], out["expired"]
+                    if out["quad"] is not None:
+                        self._follow = out["quad"]
+                        self._follow_end = loop.call_later(FOLLOW_SECONDS, self._end_following, size)
+                self.on_feedback(IdFeedback(out["quad"], size, "read" if self.result else out["hint"],
+                                            self.result, self.expired))
         except Exception:  # the reader must never take the call down
             log.exception("MRZ reading failed")
         finally:

@@ -227,8 +227,6 @@ class MainWindow(QMainWindow):
         self.id_panel.show_hint(feedback.hint)
         if feedback.result is not None and not self.id_panel.accept_button.isEnabled():
             self.id_panel.show_result(feedback.result, feedback.expired)
-            # the reader stops after a stable read; the green frame confirms it briefly, then would go stale
-            QTimer.singleShot(1500, lambda: self.remote.set_overlay(None, (1, 1)))
 
     def read_id_again(self) -> None:
         self.id_panel.show_result(None, None)

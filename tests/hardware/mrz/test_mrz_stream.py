@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from hardware.mrz import MrzStreamReader
-from hardware.mrz.reader import read_frame
+from hardware.mrz.feedback import follow
+from hardware.mrz.reader import read_frame, to_gray
 from tests.mrzgen import make_sample
 from tests.mrzgen.video import make_y4m, read_y4m
 
@@ -96,3 +98,16 @@ def test_two_thin_reads_of_a_moving_card_are_not_enough(monkeypatch) -> None:
     assert first_stable() == identity.lines
     monkeypatch.setattr(stream, "CLEAR", -1.0)  # any two agreeing reads: the old rule
     assert first_stable()[2].startswith("SCHWARZ<<NDAH")
+
+
+def test_outline_follows_the_card_after_the_read() -> None:
+    s = _readable_sample(7100)
+    quad = read_frame(s.frame).band.quad
+    moved = cv2.warpAffine(s.frame, np.float32([[1, 0, 60], [0, 1, -25]]), (s.frame.shape[1], s.frame.shape[0]),
+                           borderMode=cv2.BORDER_REPLICATE)
+    followed = follow(to_gray(moved), quad)
+    assert followed is not None
+    assert np.abs(followed - (quad + np.float32([60, -25]))).max() < 6  # the same band, where the card is now
+    assert follow(to_gray(np.full_like(s.frame, 128)), quad) is None  # the card is gone: no outline
+    far = quad + np.float32([s.frame.shape[1], 0])  # a band elsewhere is not taken for the one that was read
+    assert follow(to_gray(s.frame), far) is None
