@@ -40,6 +40,9 @@ class DecodeConfig:
     stroke_thin: float = 0.05
     stroke_low: float = 0.3
     stroke_high: float = 0.5
+    # a read whose thinnest unprotected cell is below this is checked against the line recogniser at every band
+    # length (``reader._lines_agree_otherwise``); clearer reads only at the read's own length
+    line_check_margin: float = 0.1
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,18 @@ def test_line_recogniser_vetoes_a_systematic_cell_misread(monkeypatch: pytest.Mo
     monkeypatch.setattr(reader, "valid_read", lambda *a, **k: None)
     wrong = read_frame(s.frame).result
     assert wrong is not None and wrong.mrz[1].startswith("3AQOOQZTZ0")
+
+
+def test_a_thin_read_the_line_recogniser_reads_otherwise_at_every_length_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held-out frame 21660 (a foreshortened card): both cell recognisers read KOWALSKI's O as Q, 0.065 ahead and
+    so above every margin rule (names have no check digit); the line recogniser reads KOWALSKI at 3 band lengths
+    (none at the read's own length, so the same-length veto above cannot see it). The read is refused."""
+    import hardware.mrz.reader as reader
+
+    s = make_sample(21660, kind="TD1", size=(1280, 720), level="webcam")
+    result = read_frame(s.frame).result
+    assert result is None or _right(result, s)
+    monkeypatch.setattr(reader, "_lines_agree_otherwise", lambda *a, **k: False)
+    wrong = read_frame(s.frame).result
+    assert wrong is not None and wrong.mrz[2].startswith("KQWALSKI<<BEN")
