@@ -51,7 +51,8 @@ async def test_clerk_reads_the_id_card_from_the_call(server: ServerProcess, brow
         await wait_for(lambda: feedback[-1].quad is None and feedback[-1].result is not None, timeout=10,
                        what="the outline to go after the read")
         after = feedback[[f.result is not None for f in feedback].index(True):]
-        assert sum(f.quad is not None for f in after) >= 2 and all(f.hint == "read" for f in after)
+        # the read frame's outline, then followed ones (None while the looping clip has the card out of view)
+        assert after[0].quad is not None and len(after) >= 3 and all(f.hint == "read" for f in after)
         # the citizen's page got the hints, ending with "read"
         await wait_js(page, "document.getElementById('id-hint').dataset.hint === 'read'")
         assert "erkannt" in await page.inner_text("#id-hint")
