@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .locate import DETECT_WIDTH, Band, find_bands
-from .reader import FINE_WIDTH
+from .locate import Band, find_bands
+from .reader import detect_widths
 
 MIN_PITCH_PX = 8.0  # smaller characters are not read reliably: ask to come closer
 GLARE_LEVEL = 250
@@ -68,7 +68,7 @@ def follow(gray: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     """
     centre, length = quad.mean(axis=0), float(np.linalg.norm(quad[1] - quad[0]))
     # small print is found only at the reader's finer detection width
-    for width in (DETECT_WIDTH, FINE_WIDTH) if gray.shape[1] > DETECT_WIDTH else (DETECT_WIDTH,):
+    for width in detect_widths(gray):
         best: tuple[float, np.ndarray] | None = None
         for band in find_bands(gray, width):
             ratio = float(np.linalg.norm(band.quad[1] - band.quad[0])) / max(length, 1e-3)

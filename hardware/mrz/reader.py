@@ -58,6 +58,12 @@ def candidate_layouts(band: Band) -> list[Layout]:
     return [LAYOUTS["TD3"], LAYOUTS["TD2"]] if ratio > 24 else [LAYOUTS["TD2"], LAYOUTS["TD3"]]
 
 
+def detect_widths(gray: np.ndarray) -> tuple[int, ...]:
+    """The detection widths worth trying on ``gray``: the fast one, and the finer one for small print when the
+    frame is wider."""
+    return (DETECT_WIDTH, FINE_WIDTH) if gray.shape[1] > DETECT_WIDTH else (DETECT_WIDTH,)
+
+
 def read_frame(frame: np.ndarray, today: dt.date | None = None, cfg: DecodeConfig | None = None,
                try_flipped: bool = True) -> FrameRead:
     """Locate, rectify, OCR and decode; the first band that decodes validly wins."""
@@ -107,9 +113,8 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
         return out
     # Late pass: blur merged a run of glyphs (999999990<) into one component, which breaks its line in two, and
     # the band was missed or found without that line; detect again with such runs cut into glyph-wide pieces.
-    widths = (DETECT_WIDTH, FINE_WIDTH) if gray.shape[1] > DETECT_WIDTH else (DETECT_WIDTH,)
     late: list[Band] = []
-    for width in widths:
+    for width in detect_widths(gray):
         late += [b for b in find_bands(gray, width, split_runs=True)[:MAX_BANDS]
                  if not any(_same(b, t) for t in tried + late)]
     if not late:

@@ -37,18 +37,17 @@ def _strips_of_frame(seed: int) -> list[tuple[np.ndarray, str]]:
 
     from tests.mrzgen.scenes import make_sample
 
-    from .locate import DETECT_WIDTH, find_bands
-    from .reader import FINE_WIDTH, to_gray
+    from .locate import find_bands
+    from .reader import detect_widths, to_gray
 
     rng = random.Random(seed * 7 + 1)
     level = "hard" if rng.random() < 0.25 else "webcam"
     sample = make_sample(seed, kind=KINDS[seed % 3], size=SIZES[seed % 4], level=level)
     gray = to_gray(sample.frame)
     truth = sample.identity.lines
-    widths = (DETECT_WIDTH, FINE_WIDTH) if gray.shape[1] > DETECT_WIDTH else (DETECT_WIDTH,)
     quad = sample.mrz_quad.astype(np.float32)
     centre = lambda b: tuple(map(float, b.quad.mean(axis=0)))  # noqa: E731
-    bands = [b for w in widths for b in find_bands(gray, w)[:3]
+    bands = [b for w in detect_widths(gray) for b in find_bands(gray, w)[:3]
              if b.count == len(truth) and cv2.pointPolygonTest(quad, centre(b), False) >= 0]
     if not bands:
         return []
