@@ -38,15 +38,16 @@ def check_mrz() -> tuple[str, bool]:
     from hardware.mrz import read_mrz
     from hardware.mrz.classifier import SHIPPED_MODEL, model_path
     from hardware.mrz.glyphs import find_font, render_line
-    from hardware.mrz.lines import MODEL as LINE_MODEL
-    from hardware.mrz.lines import read_strips
+    from hardware.mrz.lines import MODELS, read_strips
 
     font, model = find_font(), model_path()
     if model != SHIPPED_MODEL or not model.is_file():
         return f"MRZ: Modell FEHLT (glyph_mlp.npz, gesucht: {SHIPPED_MODEL})", False
-    if not LINE_MODEL.is_file():
-        return f"MRZ: Zeilenmodell FEHLT (line_ctc.onnx, gesucht: {LINE_MODEL})", False
-    read_strips([np.full((16, 344), 200, np.float32)])  # OpenCV's dnn module loads and runs the model
+    for name, line_model in MODELS.items():
+        if not line_model.path.is_file():
+            return f"MRZ: Zeilenmodell FEHLT ({line_model.path.name}, gesucht: {line_model.path})", False
+        # OpenCV's dnn module loads and runs the model
+        read_strips([np.full((line_model.strip_h, line_model.strip_w), 200, np.float32)], name)
     rows = [render_line(line, 22.0, font)[0] for line in SPECIMEN]
     width = max(row.shape[1] for row in rows)
     page = np.full((sum(row.shape[0] for row in rows) + 400, width + 200), 255, np.uint8)
@@ -61,7 +62,8 @@ def check_mrz() -> tuple[str, bool]:
         result = pool.submit(read_mrz, np.dstack([page] * 3)).result(timeout=300)
     took = time.perf_counter() - started
     ok = result is not None and result.document_number == "T22000129"
-    line = f"MRZ: Schrift {_bundled(font)}, Modelle {_bundled(model)}, {_bundled(LINE_MODEL)}, " \
+    models = ", ".join(_bundled(p) for p in [model, *(m.path for m in MODELS.values())])
+    line = f"MRZ: Schrift {_bundled(font)}, Modelle {models}, " \
         "Probelesung im Hintergrundprozess " + \
         (f"ok ({took:.1f} s)" if ok else "FEHLGESCHLAGEN")
     return line, ok and "NICHT" not in line

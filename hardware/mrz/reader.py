@@ -10,7 +10,7 @@ import numpy as np
 
 from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted, stroke_doubt, thinnest_unprotected
 from .layouts import LAYOUTS, Layout, layout_for
-from .lines import agreed, read_band, scaled, valid_read
+from .lines import MODELS, agreed, cross_agreed, read_band, scaled, valid_read
 from .locate import DETECT_WIDTH, Band, LineBlob, find_bands
 from .ocr import combine, grid_points, score_band_cells
 from .parse import build_result
@@ -108,7 +108,7 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
     for band in [scaled(b, f) for f in EXTENT_FACTORS for b in retry]:
         if _try_bands(gray, [band], out, today, cfg, False, [], templates="motion"):
             return out
-    # Fallback: the line recogniser, which needs no cell grid (``lines.py``: its own, stricter agreement rules).
+    # Fallback: the line recognisers, which need no cell grid (``lines.py``: their own, stricter agreement rules).
     if _agreed_result(_line_votes(gray, distinct[:LINE_BANDS]), out, today):
         return out
     # Late pass: blur merged a run of glyphs (999999990<) into one component, which breaks its line in two, and
@@ -126,18 +126,20 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
     return out
 
 
-def _line_votes(gray: np.ndarray, bands: list[Band]) -> dict[tuple[str, ...], int]:
-    """The line recogniser's valid texts over ``bands`` (every length, layout and orientation), with their counts."""
-    votes: dict[tuple[str, ...], int] = {}
-    for band in bands:
-        for lines, n in read_band(gray, band, candidate_layouts(band)).items():
-            votes[lines] = votes.get(lines, 0) + n
-    return votes
+def _line_votes(gray: np.ndarray, bands: list[Band]) -> dict[str, dict[tuple[str, ...], int]]:
+    """Each line model's valid texts over ``bands`` (every length, layout and orientation), with their counts."""
+    out: dict[str, dict[tuple[str, ...], int]] = {}
+    for model in MODELS:
+        votes = out.setdefault(model, {})
+        for band in bands:
+            for lines, n in read_band(gray, band, candidate_layouts(band), model=model).items():
+                votes[lines] = votes.get(lines, 0) + n
+    return out
 
 
-def _agreed_result(votes: dict[tuple[str, ...], int], out: FrameRead, today: dt.date | None) -> bool:
-    """Put the line recogniser's agreed text (``lines.agreed``) into ``out``; True if there was one."""
-    agreed_lines = agreed(votes)
+def _agreed_result(votes: dict[str, dict[tuple[str, ...], int]], out: FrameRead, today: dt.date | None) -> bool:
+    """Put the line models' agreed text (``lines.cross_agreed``) into ``out``; True if there was one."""
+    agreed_lines = cross_agreed(votes)
     layout = layout_for(agreed_lines) if agreed_lines is not None else None
     if agreed_lines is None or layout is None:
         return False

@@ -7,9 +7,10 @@ the glyph classifier (``train.py``, own renderer), **this model has seen the gen
 its frames): its share of the benchmark figures is the less independent one (``docs/mrz.md``). The same network
 trained on ``train.py``'s independent renderer read far fewer frames (``docs/mrz.md``, "Tried and kept out").
 
-Training needs PyTorch, which the app does not (``pip install torch``; about 25 minutes on two cores):
-``python -m hardware.mrz.train_lines [ONNX_PATH]`` writes the model the reader loads (``line_ctc.onnx``); a
-retrained model is of the same kind, not bit-identical (threads change the order of floating-point sums).
+Training needs PyTorch, which the app does not (``pip install torch``; about 25 minutes on two cores for
+``half``, 40 for ``fine``): ``python -m hardware.mrz.train_lines [half|fine] [ONNX_PATH]`` writes the model the
+reader loads (``lines.MODELS``: ``line_ctc.onnx``, ``line_ctc_fine.onnx``); a retrained model is of the same kind,
+not bit-identical (threads change the order of floating-point sums).
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+from functools import partial
 from multiprocessing import Pool
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from .lines import ALPHABET, STRIP_H, STRIP_W, normalise, scaled, strips
+from .lines import ALPHABET, MODELS, normalise, scaled, strips
 
 N_FRAMES = 6000  # about 26 000 strips
 EPOCHS = 5
@@ -31,7 +33,7 @@ KINDS = ("TD1", "TD2", "TD3")
 SIZES = ((1280, 720), (1280, 720), (960, 540), (640, 480))
 
 
-def _strips_of_frame(seed: int) -> list[tuple[np.ndarray, str]]:
+def _strips_of_frame(seed: int, model: str = "half") -> list[tuple[np.ndarray, str]]:
     """The reader's strips of one generated frame (true length and one length off), with the printed lines."""
     import random
 
@@ -53,30 +55,33 @@ def _strips_of_frame(seed: int) -> list[tuple[np.ndarray, str]]:
         return []
     out = []
     for f in (1.0, rng.uniform(0.94, 1.06)):
-        images = strips(gray, scaled(bands[0], f) if f != 1.0 else bands[0], len(truth[0]))
+        images = strips(gray, scaled(bands[0], f) if f != 1.0 else bands[0], len(truth[0]), model=model)
         if images:
             out += [(img.astype(np.uint8), text) for img, text in zip(images, truth, strict=True)]
     return out
 
 
-def make_dataset(n_frames: int = N_FRAMES, seed: int = 200_000) -> tuple[np.ndarray, list[str]]:
+def make_dataset(n_frames: int = N_FRAMES, seed: int = 200_000, model: str = "half") -> tuple[np.ndarray, list[str]]:
+    cut = partial(_strips_of_frame, model=model)
     with Pool() as pool:
-        rows = [r for rs in pool.imap_unordered(_strips_of_frame, range(seed, seed + n_frames), chunksize=16)
+        rows = [r for rs in pool.imap_unordered(cut, range(seed, seed + n_frames), chunksize=16)
                 for r in rs]
     return np.stack([r[0] for r in rows]), [r[1] for r in rows]
 
 
 def train(x: np.ndarray, texts: list[str], epochs: int = EPOCHS, seed: int = 0, log: bool = True):
-    """The network (a torch module), trained with CTC; torch is imported here only."""
+    """The network (a torch module) for strips like ``x`` (n, rows, columns), trained with CTC; torch is imported
+    here only."""
     import torch
     from torch import nn
 
+    rows = x.shape[1] // 4  # left after the two poolings
     torch.manual_seed(seed)
     torch.set_num_threads(os.cpu_count() or 1)  # after a fork (the data's Pool) torch may settle for one thread
 
     class LineNet(nn.Module):
-        """Convolutions only (no recurrence): 16 rows collapse to one, one output per 2 input columns, which
-        sees about three characters - enough for a glyph, too little to learn words."""
+        """Convolutions only (no recurrence): the strip's rows collapse to one, one output per 2 input columns,
+        which sees about three characters - enough for a glyph, too little to learn words."""
 
         def __init__(self) -> None:
             super().__init__()
@@ -87,7 +92,7 @@ def train(x: np.ndarray, texts: list[str], epochs: int = EPOCHS, seed: int = 0, 
             self.net = nn.Sequential(
                 block(1, 16, 3, 1), nn.MaxPool2d(2),
                 block(16, 32, 3, 1), block(32, 32, 3, 1), nn.MaxPool2d((2, 1)),
-                block(32, 64, 3, 1), block(64, 128, (4, 1), 0), block(128, 128, (1, 3), (0, 1)),
+                block(32, 64, 3, 1), block(64, 128, (rows, 1), 0), block(128, 128, (1, 3), (0, 1)),
                 nn.Conv2d(128, len(ALPHABET) + 1, 1))
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -123,17 +128,22 @@ def train(x: np.ndarray, texts: list[str], epochs: int = EPOCHS, seed: int = 0, 
     return model.eval()
 
 
-def export(model, path: Path) -> None:  # model: a torch module (torch is optional)
+def export(model, path: Path, geometry: str = "half") -> None:  # model: a torch module (torch is optional)
     import torch
 
-    torch.onnx.export(model, torch.zeros(1, 1, STRIP_H, STRIP_W), str(path), opset_version=13, dynamo=False,
+    m = MODELS[geometry]
+    torch.onnx.export(model, torch.zeros(1, 1, m.strip_h, m.strip_w), str(path), opset_version=13, dynamo=False,
                       input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "n"}, "y": {0: "n"}})
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0]) if argv else Path(__file__).with_name("line_ctc.onnx")
-    x, texts = make_dataset()
-    export(train(x, texts), out)
+    model = argv[0] if argv else "half"
+    if model not in MODELS:
+        print(f"usage: python -m hardware.mrz.train_lines [{'|'.join(MODELS)}] [ONNX_PATH]", file=sys.stderr)
+        return 2
+    out = Path(argv[1]) if len(argv) > 1 else MODELS[model].path
+    x, texts = make_dataset(model=model)
+    export(train(x, texts), out, model)
     print(f"wrote {out}")
     return 0
 

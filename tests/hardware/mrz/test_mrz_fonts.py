@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from hardware.mrz import glyphs, train
+from hardware.mrz.lines import MODELS
 
 ROOT = Path(__file__).resolve().parents[3]
 SYSTEM = Path("/usr/share/fonts/opentype/ocr-b")
@@ -39,11 +40,12 @@ def test_fonts_and_weights_are_package_data() -> None:
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     patterns = cfg["tool"]["setuptools"]["package-data"]["hardware.mrz"]
     mrz = ROOT / "hardware" / "mrz"
-    for f in [mrz / "glyph_mlp.npz", *(glyphs.PACKAGED_FONT_DIR).glob("*.otf"), glyphs.PACKAGED_FONT_DIR / "README.md"]:
+    weights = [mrz / "glyph_mlp.npz", *(m.path for m in MODELS.values())]
+    for f in [*weights, *(glyphs.PACKAGED_FONT_DIR).glob("*.otf"), glyphs.PACKAGED_FONT_DIR / "README.md"]:
         assert f.is_file()
         assert any(fnmatch(f.relative_to(mrz).as_posix(), p) for p in patterns), f
     spec = (ROOT / "packaging" / "pyinstaller.spec").read_text("utf-8")
-    assert '"glyph_mlp.npz"' in spec and '"fonts"' in spec
+    assert all(f'"{f.name}"' in spec for f in weights) and '"fonts"' in spec
 
 
 def test_templates_render_from_the_packaged_font() -> None:

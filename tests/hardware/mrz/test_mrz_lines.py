@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from hardware.mrz.layouts import LAYOUTS
-from hardware.mrz.lines import ALPHABET, MIN_VOTES, agreed, ctc_greedy, read_band, strips
+from hardware.mrz.lines import ALPHABET, MIN_VOTES, agreed, cross_agreed, ctc_greedy, read_band, strips
 from hardware.mrz.locate import find_bands
 from hardware.mrz.reader import candidate_layouts, read_frame, to_gray
 from tests.mrzgen import make_sample
@@ -32,6 +34,44 @@ def test_agreement_rule() -> None:
     assert agreed({right: MIN_VOTES - 1}) is None  # too few band lengths gave it
     assert agreed({right: 5, ("D" * 30, "B" * 30, "C" * 30): 1}) is None  # another valid text: trust neither
     assert agreed({}) is None
+
+
+def test_cross_agreement_rule() -> None:
+    right = ("A" * 30, "B" * 30, "C" * 30)
+    other = ("D" * 30, "B" * 30, "C" * 30)
+    assert cross_agreed({"half": {right: MIN_VOTES}, "fine": {}}) == list(right)  # the other model is silent
+    assert cross_agreed({"half": {}, "fine": {right: MIN_VOTES}}) == list(right)
+    assert cross_agreed({"half": {right: 1, other: 1}, "fine": {right: 5}}) == list(right)  # read it too
+    assert cross_agreed({"half": {other: 1}, "fine": {right: 7}}) is None  # reads only another text
+    assert cross_agreed({"half": {right: MIN_VOTES - 1}, "fine": {right: MIN_VOTES - 1}}) is None  # nobody agreed
+    assert cross_agreed({"half": {other: MIN_VOTES}, "fine": {right: MIN_VOTES}}) is None
+
+
+def test_a_text_the_other_model_reads_differently_is_not_taken() -> None:
+    # seed 7102 (clean TD3, 8.7 px pitch): WERNER's first E has a faint bottom bar; the fine model reads WFRNER at
+    # 4 of the 7 band lengths (and WFENER at one more, which alone keeps it from agreeing), the half model reads
+    # WERNER but never 3 times alike. A fine model agreeing on WFRNER must not be taken while the half model
+    # reads other texts only.
+    s = make_sample(7102, kind="TD3", level="clean")
+    gray = to_gray(s.frame)
+    band = find_bands(gray)[0]
+    fine = read_band(gray, band, [LAYOUTS["TD3"]], model="fine")
+    half = read_band(gray, band, [LAYOUTS["TD3"]])
+    wrong = [lines for lines, n in fine.items() if n >= MIN_VOTES]
+    assert len(wrong) == 1 and wrong[0] != s.identity.lines and wrong[0][0].startswith("P<D<<WFRNER<<")
+    assert half and wrong[0] not in half
+    assert cross_agreed({"half": half, "fine": {wrong[0]: fine[wrong[0]]}}) is None
+    result = read_frame(s.frame).result
+    assert result is None or tuple(result.mrz) == s.identity.lines
+
+
+def test_the_fine_model_reads_small_print_the_half_model_cannot() -> None:
+    # held-out frame (seed 21000 + 378): TD1 at 960x540; the cell reader refuses it, the half model reads no
+    # valid text, the fine model the right one at 4 band lengths
+    s = make_sample(21000 + 378, kind="TD1", size=(960, 540), level="webcam")
+    fr = read_frame(s.frame)
+    assert fr.reason == "lines"
+    assert fr.result is not None and tuple(fr.result.mrz) == s.identity.lines
 
 
 def test_clean_cards_by_the_line_reader_alone() -> None:
@@ -77,11 +117,13 @@ def test_the_reader_falls_back_to_whole_lines_where_the_cell_grid_slips() -> Non
     assert fr.result is not None and tuple(fr.result.mrz) == s.identity.lines
 
 
-def test_without_the_model_file_the_cell_reader_still_works(monkeypatch, tmp_path) -> None:
+def test_without_the_model_files_the_cell_reader_still_works(monkeypatch, tmp_path) -> None:
     from hardware.mrz import lines
 
-    monkeypatch.setattr(lines, "MODEL", tmp_path / "missing.onnx")
+    for name, model in lines.MODELS.items():
+        monkeypatch.setitem(lines.MODELS, name, dataclasses.replace(model, path=tmp_path / "missing.onnx"))
     s = make_sample(7100, kind="TD1", level="clean")
     gray = to_gray(s.frame)
     assert read_band(gray, find_bands(gray)[0], [LAYOUTS["TD1"]]) == {}
+    assert read_band(gray, find_bands(gray)[0], [LAYOUTS["TD1"]], model="fine") == {}
     assert read_frame(s.frame).result is not None  # read by the cell reader, no exception
