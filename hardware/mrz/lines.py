@@ -8,8 +8,8 @@ band lengths tried, and no read of the band gives another valid text (its wrong 
 were single, stroke-twin name letters - E/F, R/P, O/D - at one band length, beside the right text at the
 others). Two models read the band (``MODELS``): ``half`` (``line_ctc.onnx``, 120 000 weights, strips at half the
 canonical pitch) and ``fine`` (``line_ctc_fine.onnx``, 136 000 weights, at 0.75 of it: small print keeps more of
-its strokes); a text one model agrees on stands only if the other reads nothing valid or reads that text too
-(``cross_agreed``). Both are trained by ``hardware/mrz/train_lines.py`` on generated frames and run in OpenCV's
+its strokes); a text one model agrees on stands only if the other model reads that text too (``cross_agreed``).
+Both are trained by ``hardware/mrz/train_lines.py`` on generated frames and run in OpenCV's
 dnn module: no further runtime dependency.
 """
 
@@ -170,18 +170,18 @@ def agreed(votes: dict[tuple[str, ...], int]) -> list[str] | None:
 
 
 def cross_agreed(votes: dict[str, dict[tuple[str, ...], int]]) -> list[str] | None:
-    """The text one model agrees on (:func:`agreed`) if every other model reads nothing valid or reads that text
-    among its valid reads.
+    """The text one model agrees on (:func:`agreed`) if every other model read that text too (at least once).
 
-    Why the second model: the fine model reads more small print, but on a clean TD3 at 8.7 px pitch whose first
-    E of WERNER has a faint bottom bar it read WFRNER at 4 of 7 band lengths (test frame, seed 7102); both cell
-    recognisers saw F there too, and the bar measures 0.1-0.3 of the other strokes' ink, so no pixel test can
-    tell. The half model read WERNER there (and nothing agreed). Its silence is common (it reads less), its
-    reading only other texts is a contradiction.
+    Why the second model: each model alone has agreed on a wrong text. The half model read a TD2 document number
+    LFWF7WY9Y1 as LFWF7WT9T1 at 3 band lengths and nothing else (two Y/T swaps at weights 7 and 1 keep the check
+    digit; held-out frame, seed 71004: the ninth session's code reported it); the fine model read the right
+    number there. The fine model reads WERNER as WFRNER at 4 of 7 band lengths on a clean frame whose E has a
+    faint bottom bar (seed 7102; both cell recognisers see F too), where the half model reads WERNER. Letting a
+    silent second model pass would have read 4 more of 3 500 logged frames (tenth session), and let the first
+    case through whenever the other model happens to read nothing valid.
     """
     for name, own in votes.items():
         lines = agreed(own)
-        if lines is not None and all(not other or tuple(lines) in other
-                                     for n, other in votes.items() if n != name):
+        if lines is not None and all(tuple(lines) in other for n, other in votes.items() if n != name):
             return lines
     return None

@@ -20,6 +20,7 @@ DETECT_WIDTH = 640
 MERGE_GAP = 4.5  # line pieces this far apart (in line heights) are one line
 MIN_FRAGMENT = 4  # chain pieces this long may be joined into a text line
 MIN_LENGTH_RATIO = 0.7  # lines of one band: shorter / longer
+PARTIAL_RATIO = 0.45  # ... down to this in the reader's late pass, if the shorter line starts or ends with the longer
 
 
 @dataclass(frozen=True)
@@ -238,9 +239,12 @@ def _merge_collinear(blobs: list[LineBlob]) -> list[LineBlob]:
     return blobs
 
 
-def _compatible(a: LineBlob, b: LineBlob) -> bool:
-    """b lies directly below a, parallel, of similar length and left-aligned."""
-    if abs(a.angle - b.angle) > 5 or not MIN_LENGTH_RATIO < b.length / a.length < 1 / MIN_LENGTH_RATIO:
+def _compatible(a: LineBlob, b: LineBlob, partial: bool = False) -> bool:
+    """b lies directly below a, parallel, of similar length and left-aligned; with ``partial`` one of them may be
+    down to PARTIAL_RATIO of the other if it starts or ends where the other does."""
+    ratio = b.length / a.length
+    low = PARTIAL_RATIO if partial else MIN_LENGTH_RATIO
+    if abs(a.angle - b.angle) > 5 or not low < ratio < 1 / low:
         return False
     if not 0.6 < b.thickness / a.thickness < 1.6:
         return False
@@ -250,7 +254,7 @@ def _compatible(a: LineBlob, b: LineBlob) -> bool:
     thick = (a.thickness + b.thickness) / 2
     if not 0.8 * thick < across < 3.2 * thick:
         return False
-    if abs(along) < 0.12 * a.length:
+    if abs(along) < 0.12 * a.length and MIN_LENGTH_RATIO < ratio < 1 / MIN_LENGTH_RATIO:
         return True
     # a line whose end was lost (blur, glare) is shorter but still starts or ends with its neighbour
     half = (b.length - a.length) / 2
@@ -284,9 +288,14 @@ def _quad(lines: list[LineBlob]) -> np.ndarray:
     return np.array([tl, tr, br, bl], np.float32)
 
 
-def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH, split_runs: bool = False) -> list[Band]:
+def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH, split_runs: bool = False,
+               partial: bool = False) -> list[Band]:
     """MRZ band candidates, most plausible first, with quads in frame coordinates; detection runs on a copy
-    scaled to ``width`` px (the reader retries at full resolution for small print)."""
+    scaled to ``width`` px (the reader retries at full resolution for small print). With ``partial`` a line found
+    only in part pairs with its neighbour (``_compatible``): blur and background noise can leave half of an MRZ
+    line as one chain and the rest too far off to join (seed 51508). Only in the reader's late pass: in the first
+    pass such a band, given the longer line's extent, was read less well than the band the full-resolution pass
+    finds and then skips as the same (benchmark frame 81)."""
     h, w = frame_gray.shape[:2]
     scale = min(1.0, width / w)
     small = cv2.resize(frame_gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
@@ -299,10 +308,10 @@ def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH, split_runs: bo
 
     bands: list[tuple[float, Band]] = []
     for i, a in enumerate(blobs):
-        below = [b for b in blobs[i + 1:] if _compatible(a, b)]
+        below = [b for b in blobs[i + 1:] if _compatible(a, b, partial)]
         for b in below:
             group = [a, b]
-            third = [c for c in blobs if c is not a and c is not b and _compatible(b, c)]
+            third = [c for c in blobs if c is not a and c is not b and _compatible(b, c, partial)]
             if third:
                 group.append(min(third, key=lambda c: float((c.center - b.center) @ b.normal)))
             if any(_compatible(c, a) for c in blobs if c is not a and c is not b):

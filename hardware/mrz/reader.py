@@ -113,16 +113,19 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
         return out
     # Late pass: blur merged a run of glyphs (999999990<) into one component, which breaks its line in two, and
     # the band was missed or found without that line; detect again with such runs cut into glyph-wide pieces.
-    late: list[Band] = []
-    for width in detect_widths(gray):
-        late += [b for b in find_bands(gray, width, split_runs=True)[:MAX_BANDS]
-                 if not any(_same(b, t) for t in tried + late)]
-    if not late:
-        return out
-    out.bands = out.bands + late
-    if _try_bands(gray, late[:MAX_BANDS], out, today, cfg, try_flipped, tried):
-        return out
-    _agreed_result(_line_votes(gray, late[:LINE_BANDS]), out, today)
+    # Then bands with a line found only in part (``find_bands(..., partial=True)``).
+    for partial in (False, True):
+        late: list[Band] = []
+        for width in detect_widths(gray):
+            late += [b for b in find_bands(gray, width, split_runs=True, partial=partial)[:MAX_BANDS]
+                     if not any(_same(b, t) for t in tried + late)]
+        if not late:
+            continue
+        out.bands = out.bands + late
+        if _try_bands(gray, late[:MAX_BANDS], out, today, cfg, try_flipped, tried):
+            return out
+        if _agreed_result(_line_votes(gray, late[:LINE_BANDS]), out, today):
+            return out
     return out
 
 

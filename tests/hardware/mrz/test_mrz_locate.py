@@ -82,3 +82,25 @@ def test_a_band_keeps_its_lines_as_detected_when_one_picked_up_background_print(
     extents = [(round(min(ln.center[0] - ln.length / 2 for ln in v.lines)), round(v.lines[0].length))
                for v in _line_extents(band)]
     assert any(abs(x0 - 160) < 4 and abs(n - 297) < 4 for x0, n in extents)
+
+
+def test_a_line_found_only_in_part_pairs_with_its_neighbour_in_the_late_pass() -> None:
+    """Blur and background noise can leave just half of an MRZ line as one chain (seed 51508: 262 of 400 px, the
+    rest a separate piece too far below to join); a line that short did not pair with its full neighbour, and the
+    frame had no band. In the reader's late pass (``partial``) a line down to 0.45 of its neighbour pairs if it
+    starts or ends where the neighbour does; the band then takes the longer line's extent."""
+    from hardware.mrz.locate import _compatible, find_bands
+
+    full = _blob(300, 50, 400)
+    assert _compatible(full, _blob(200, 72, 200), partial=True)  # 200 px from the same start (x 100)
+    assert _compatible(full, _blob(400, 72, 200), partial=True)  # ... or to the same end (x 500)
+    assert not _compatible(full, _blob(200, 72, 200))  # not in the first passes
+    assert not _compatible(full, _blob(300, 72, 200), partial=True)  # a short line in the middle: no neighbour
+    assert not _compatible(full, _blob(180, 72, 160), partial=True)  # shorter than 0.45 of it
+    assert _compatible(full, _blob(300, 72, 300)) and _compatible(full, _blob(300, 72, 300), partial=True)
+    img = np.full((120, 420), 235, np.uint8)
+    _draw_glyphs(img, 40, 40, 34)  # x 40 .. 377
+    _draw_glyphs(img, 40, 62, 18)  # the second line, of which only the first 18 glyphs were found: x 40 .. 217
+    assert find_bands(img) == []
+    bands = find_bands(img, partial=True)
+    assert bands and bands[0].count == 2 and abs(bands[0].length - 337) < 8
