@@ -144,7 +144,10 @@ class IdCheck:
                 size = (rgb.shape[1], rgb.shape[0])
                 assert self._executor is not None
                 if self.result is not None:  # read: only keep the outline on the card
-                    quad = await loop.run_in_executor(self._executor, _worker_follow, rgb, self._follow)
+                    follow = self._follow
+                    if follow is None:  # the follow phase ended while the frame was converted
+                        continue
+                    quad = await loop.run_in_executor(self._executor, _worker_follow, rgb, follow)
                     if self._wanted() and self._follow is not None:
                         self._follow = quad or self._follow
                         self.on_feedback(IdFeedback(quad, size, "read", self.result, self.expired))
