@@ -130,13 +130,17 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
 
 
 def _line_votes(gray: np.ndarray, bands: list[Band]) -> dict[str, dict[tuple[str, ...], int]]:
-    """Each line model's valid texts over ``bands`` (every length, layout and orientation), with their counts."""
-    out: dict[str, dict[tuple[str, ...], int]] = {}
-    for model in MODELS:
-        votes = out.setdefault(model, {})
+    """Each line model's valid texts over ``bands`` (every length, layout and orientation), with their counts.
+
+    Once a model reads no valid text the others are not run (their votes stay empty): ``cross_agreed`` needs every
+    model to read the text, and on frames nothing can read the fine model would double the fallback's time."""
+    out: dict[str, dict[tuple[str, ...], int]] = {model: {} for model in MODELS}
+    for model, votes in out.items():
         for band in bands:
             for lines, n in read_band(gray, band, candidate_layouts(band), model=model).items():
                 votes[lines] = votes.get(lines, 0) + n
+        if not votes:
+            break
     return out
 
 
