@@ -296,11 +296,22 @@ def find_bands(frame_gray: np.ndarray, width: int = DETECT_WIDTH, split_runs: bo
     line as one chain and the rest too far off to join (seed 51508). Only in the reader's late pass: in the first
     pass such a band, given the longer line's extent, was read less well than the band the full-resolution pass
     finds and then skips as the same (benchmark frame 81)."""
+    return bands_of(*text_lines(frame_gray, width, split_runs), partial)
+
+
+def text_lines(frame_gray: np.ndarray, width: int = DETECT_WIDTH, split_runs: bool = False
+               ) -> tuple[list[LineBlob], float]:
+    """The text lines of a copy of the frame scaled to ``width`` px, top to bottom, and that copy's scale: the
+    costly half of :func:`find_bands`, which the reader's late pass pairs twice (without and with ``partial``)."""
     h, w = frame_gray.shape[:2]
     scale = min(1.0, width / w)
     small = cv2.resize(frame_gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
         if scale < 1 else frame_gray
-    blobs = sorted(_blobs(small, split_runs), key=lambda b: b.center[1] * 1.0)
+    return sorted(_blobs(small, split_runs), key=lambda b: b.center[1] * 1.0), scale
+
+
+def bands_of(blobs: list[LineBlob], scale: float, partial: bool = False) -> list[Band]:
+    """The bands :func:`find_bands` pairs from ``text_lines``'s lines, in frame coordinates."""
 
     def to_frame(lines: list[LineBlob]) -> tuple[LineBlob, ...]:
         return tuple(LineBlob(ln.center / scale, ln.direction, ln.length / scale, ln.thickness / scale)

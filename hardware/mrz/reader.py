@@ -11,7 +11,7 @@ import numpy as np
 from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted, stroke_doubt, thinnest_unprotected
 from .layouts import LAYOUTS, Layout, layout_for
 from .lines import MODELS, agreed, cross_agreed, read_band, scaled, valid_read
-from .locate import DETECT_WIDTH, Band, LineBlob, find_bands
+from .locate import DETECT_WIDTH, Band, LineBlob, bands_of, find_bands, text_lines
 from .ocr import combine, grid_points, score_band_cells
 from .parse import build_result
 from .rectify import rectify, refine
@@ -114,10 +114,11 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
     # Late pass: blur merged a run of glyphs (999999990<) into one component, which breaks its line in two, and
     # the band was missed or found without that line; detect again with such runs cut into glyph-wide pieces.
     # Then bands with a line found only in part (``find_bands(..., partial=True)``).
+    found = [text_lines(gray, width, split_runs=True) for width in detect_widths(gray)]
     for partial in (False, True):
         late: list[Band] = []
-        for width in detect_widths(gray):
-            late += [b for b in find_bands(gray, width, split_runs=True, partial=partial)[:MAX_BANDS]
+        for blobs, scale in found:
+            late += [b for b in bands_of(blobs, scale, partial)[:MAX_BANDS]
                      if not any(_same(b, t) for t in tried + late)]
         if not late:
             continue
