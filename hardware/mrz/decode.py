@@ -43,6 +43,11 @@ class DecodeConfig:
     # a read whose thinnest unprotected cell is below this is checked against the line recogniser at every band
     # length (``reader._lines_agree_otherwise``); clearer reads only at the read's own length
     line_check_margin: float = 0.1
+    # the line recognisers' agreed text is refused where the cell reader, in at least ``dispute_reads`` aligned
+    # reads and all of them, prefers another character no check digit would notice by more than this
+    # (``disputed``)
+    dispute_margin: float = 0.05
+    dispute_reads: int = 3
 
 
 @dataclass(frozen=True)
@@ -242,6 +247,31 @@ def outvoted(layout: Layout, lines: list[str], scores: np.ndarray, earlier: list
         pro += m > 0
         con += m < 0
     return bool(np.any(doubt & ((total <= 0) | (con > pro))))
+
+
+def disputed(layout: Layout, lines: list[str], reads: list[np.ndarray], cfg: DecodeConfig = DecodeConfig(),
+             min_overlap: float = 0.85) -> bool:
+    """True if at some cell every one of the cell reader's ``reads`` (combined scores, positions x 37) that is
+    aligned with ``lines`` prefers a character no check digit would notice by more than ``cfg.dispute_margin``,
+    and at least ``cfg.dispute_reads`` reads are aligned.
+
+    Why: both line models were trained on the same generator and can share a misread. On a held-out frame (seed
+    71459, TD1 at 640x480) they read KAYA as KATA 5 times (and KAYA once, which alone kept KATA from being
+    agreed); the cell reader, a different recogniser, preferred Y there in all 9 of its aligned reads, by 0.07 to
+    0.18. On 168 logged right line results this rule refused 3 (the cell reader misreading a name letter the same
+    way at every length).
+    """
+    margins = []
+    for sc in reads:
+        a = _aligned(layout, lines, sc, min_overlap)
+        if a is None:
+            continue
+        idx, unseen = a
+        other = np.where(unseen, sc, -np.inf).max(axis=1)
+        margins.append(other - sc[np.arange(len(idx)), idx])
+    if len(margins) < cfg.dispute_reads:
+        return False
+    return bool(np.any(np.min(margins, axis=0) > cfg.dispute_margin))
 
 
 def stroke_doubt(layout: Layout, lines: list[str], scores: np.ndarray, cells: np.ndarray,

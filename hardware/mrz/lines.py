@@ -9,12 +9,15 @@ were single, stroke-twin name letters - E/F, R/P, O/D - at one band length, besi
 others). Two models read the band (``MODELS``): ``half`` (``line_ctc.onnx``, 120 000 weights, strips at half the
 canonical pitch) and ``fine`` (``line_ctc_fine.onnx``, 136 000 weights, at 0.75 of it: small print keeps more of
 its strokes); a text one model agrees on stands only if the other model reads that text too (``cross_agreed``).
+A read of the right length with at most ``MAX_SYNTAX_FIXES`` characters its fields forbid (a date's 0 read as O)
+is decoded once more under the MRZ syntax (``ctc_constrained``); such reads count for a model's own agreement only.
 Both are trained by ``hardware/mrz/train_lines.py`` on generated frames and run in OpenCV's
 dnn module: no further runtime dependency.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,7 +26,7 @@ import cv2
 import numpy as np
 
 from .glyphs import PITCH
-from .layouts import Layout
+from .layouts import Layout, allowed_chars
 from .locate import Band, LineBlob
 from .parse import parse_mrz
 from .rectify import rectify
@@ -32,6 +35,7 @@ ALPHABET = "<0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # class k + 1; class 0 is CT
 HALF_H = 1.15 * PITCH  # half the strip's height in canonical pixels around a line's centre
 FACTORS = (1.0, 0.97, 1.03, 0.94, 1.06, 0.985, 1.015)  # band lengths tried (the detected one, +-1.5, 3 and 6 %)
 MIN_VOTES = 3
+MAX_SYNTAX_FIXES = 2  # characters a read may have where its field forbids them and still be decoded under the syntax
 
 
 @dataclass(frozen=True)
@@ -119,30 +123,128 @@ def ctc_greedy(probs: np.ndarray) -> LineRead:
     return LineRead("".join(text), min(conf, default=0.0))
 
 
-def read_strips(images: list[np.ndarray], model: str = "half") -> list[LineRead]:
+_NEG = -1e9
+
+
+def ctc_constrained(probs: np.ndarray, allowed: Sequence[str]) -> str | None:
+    """The likeliest path of one line's (classes, time) probabilities that spells exactly ``len(allowed)``
+    characters, character i from ``allowed[i]`` (Viterbi over CTC's blank-separated states); None if no path fits.
+
+    Why: the models see about three characters at a time, so a date's 0 in small print comes out as the letter O
+    as often as not; the MRZ syntax says which kind each position holds. Used only on reads of the right length
+    with at most ``MAX_SYNTAX_FIXES`` forbidden characters (``_read``), and such reads only count where a text is
+    agreed, never as the other model's confirmation (``cross_agreed``'s ``witnesses``).
+    """
+    lp = np.log(np.maximum(probs.astype(np.float64), 1e-30))
+    blank, chars = lp[0], lp[1:]
+    n, t_len = len(allowed), lp.shape[1]
+    if t_len < n:
+        return None
+    mask = np.zeros((n, len(ALPHABET)), bool)
+    for i, ok in enumerate(allowed):
+        mask[i, [ALPHABET.index(c) for c in ok]] = True
+    rows, cls = np.arange(n), np.arange(len(ALPHABET))
+    # a[i, c]: best log-score of a path ending on character i read as c; b[i]: ending on the blank before char i
+    a = np.where(mask[0], chars[:, 0], _NEG)[None, :].repeat(n, 0)
+    a[1:] = _NEG
+    b = np.full(n + 1, _NEG)
+    b[0] = blank[0]
+    from_a = np.empty((t_len, n, len(ALPHABET)), np.int16)  # -1 stay, -2 from blank i, else previous char's class
+    from_b = np.empty((t_len, n + 1), np.int16)  # -1 stay, else previous char's class
+    for t in range(1, t_len):
+        a1 = a.argmax(1)
+        m1 = a[rows, a1]
+        rest = a.copy()
+        rest[rows, a1] = _NEG
+        a2 = rest.argmax(1)
+        m2 = rest[rows, a2]
+        same = a1[:-1, None] == cls[None, :]  # CTC: two equal characters need a blank between them
+        prev = np.full(a.shape, _NEG)
+        prev[1:] = np.where(same, m2[:-1, None], m1[:-1, None])
+        src_prev = np.full(a.shape, -3, np.int16)
+        src_prev[1:] = np.where(same, a2[:-1, None], a1[:-1, None])
+        best, src = a, np.full(a.shape, -1, np.int16)
+        take = b[:n, None] > best
+        best, src = np.where(take, b[:n, None], best), np.where(take, -2, src)
+        take = prev > best
+        best, src = np.where(take, prev, best), np.where(take, src_prev, src)
+        from_a[t] = src
+        into_b = np.concatenate([[_NEG], m1])
+        take_b = into_b > b
+        from_b[t] = np.where(take_b, np.concatenate([[-3], a1]), -1)
+        a = np.where(mask, best + chars[:, t][None, :], _NEG)
+        b = np.where(take_b, into_b, b) + blank[t]
+    end_a = float(a[n - 1].max())
+    if max(end_a, float(b[n])) <= _NEG / 2:
+        return None
+    on_char, i, c = (False, n, -1) if b[n] >= end_a else (True, n - 1, int(a[n - 1].argmax()))
+    out = [""] * n
+    for t in range(t_len - 1, 0, -1):
+        if on_char:
+            out[i] = ALPHABET[c]
+            s = int(from_a[t, i, c])
+            if s == -2:
+                on_char = False
+            elif s >= 0:
+                i, c = i - 1, s
+        else:
+            s = int(from_b[t, i])
+            if s >= 0:
+                on_char, i, c = True, i - 1, s
+    if on_char:
+        out[i] = ALPHABET[c]
+    return "".join(out) if all(out) else None
+
+
+def line_probs(images: list[np.ndarray], model: str = "half") -> np.ndarray:
+    """The model's (lines, classes, time) probabilities for strips cut by :func:`strips`."""
     net = _net(MODELS[model].path)
     net.setInput(normalise(np.stack(images))[:, None].astype(np.float32))
     y = net.forward()[:, :, 0, :]  # lines, classes, time
     y = np.exp(y - y.max(axis=1, keepdims=True))
-    return [ctc_greedy(p / p.sum(axis=0, keepdims=True)) for p in y]
+    return y / y.sum(axis=1, keepdims=True)
 
 
-def read_band(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple[bool, ...] = (False, True),
-              model: str = "half") -> dict[tuple[str, ...], int]:
-    """Every valid text any band length, layout and orientation gives, with the number of reads that gave it.
+def read_strips(images: list[np.ndarray], model: str = "half") -> list[LineRead]:
+    return [ctc_greedy(p) for p in line_probs(images, model)]
+
+
+@dataclass(frozen=True)
+class BandRead:
+    """One valid read of a band: the lines, the orientation, and whether the syntax-constrained decode made it."""
+
+    lines: tuple[str, ...]
+    flip: bool
+    constrained: bool
+
+
+def band_reads(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple[bool, ...] = (False, True),
+               model: str = "half", constrain: bool = False) -> list[BandRead]:
+    """Every valid read any band length, layout and orientation gives (with ``constrain``, reads made valid by the
+    syntax-constrained decode too).
 
     Without the model file (a broken install) nothing: the cell reader alone still works; the clerk bundle's
     ``--check`` reports the missing file.
     """
-    votes: dict[tuple[str, ...], int] = {}
+    out: list[BandRead] = []
     if not _present(MODELS[model].path):
-        return votes
+        return out
     for layout in layouts:
         for flip in flips:
             for f in FACTORS:
-                lines = valid_read(gray, scaled(band, f) if f != 1.0 else band, layout, flip, model)
-                if lines is not None:
-                    votes[lines] = votes.get(lines, 0) + 1
+                read = _read(gray, scaled(band, f) if f != 1.0 else band, layout, flip, model, constrain)
+                if read is not None:
+                    out.append(BandRead(read[0], flip, read[1]))
+    return out
+
+
+def read_band(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple[bool, ...] = (False, True),
+              model: str = "half") -> dict[tuple[str, ...], int]:
+    """Every valid text (as read, unconstrained) any band length, layout and orientation gives, with the number
+    of reads that gave it."""
+    votes: dict[tuple[str, ...], int] = {}
+    for read in band_reads(gray, band, layouts, flips, model):
+        votes[read.lines] = votes.get(read.lines, 0) + 1
     return votes
 
 
@@ -150,15 +252,36 @@ def valid_read(gray: np.ndarray, band: Band, layout: Layout, flip: bool = False,
                ) -> tuple[str, ...] | None:
     """The band's lines as this recogniser reads them, if they form a valid MRZ of ``layout`` (None without the
     model file)."""
+    read = _read(gray, band, layout, flip, model)
+    return read[0] if read is not None else None
+
+
+def _read(gray: np.ndarray, band: Band, layout: Layout, flip: bool = False, model: str = "half",
+          constrain: bool = False) -> tuple[tuple[str, ...], bool] | None:
+    """The band's valid lines and whether the syntax-constrained decode (``ctc_constrained``) was needed."""
     if not _present(MODELS[model].path):
         return None
     images = strips(gray, band, layout.length, flip, model)
     if not images:
         return None
-    lines = tuple(r.text for r in read_strips(images, model))
-    if all(len(t) == layout.length for t in lines) and parse_mrz(list(lines)) is not None:
-        return lines
-    return None
+    probs = line_probs(images, model)
+    lines = tuple(ctc_greedy(p).text for p in probs)
+    if any(len(t) != layout.length for t in lines):
+        return None
+    if parse_mrz(list(lines)) is not None:
+        return lines, False
+    if not constrain:
+        return None
+    allowed = allowed_chars(layout, list(lines))
+    per_line = [allowed[j * layout.length:(j + 1) * layout.length] for j in range(layout.lines)]
+    if sum(ch not in ok for t, al in zip(lines, per_line, strict=True) for ch, ok in zip(t, al, strict=True)
+           ) > MAX_SYNTAX_FIXES:
+        return None
+    fixed = tuple(t if all(ch in ok for ch, ok in zip(t, al, strict=True)) else ctc_constrained(p, al)
+                  for t, al, p in zip(lines, per_line, probs, strict=True))
+    if any(t is None for t in fixed) or parse_mrz(list(fixed)) is None:  # type: ignore[arg-type]
+        return None
+    return fixed, True  # type: ignore[return-value]
 
 
 def agreed(votes: dict[tuple[str, ...], int]) -> list[str] | None:
@@ -169,8 +292,10 @@ def agreed(votes: dict[tuple[str, ...], int]) -> list[str] | None:
     return list(lines) if n >= MIN_VOTES else None
 
 
-def cross_agreed(votes: dict[str, dict[tuple[str, ...], int]]) -> list[str] | None:
-    """The text one model agrees on (:func:`agreed`) if every other model read that text too (at least once).
+def cross_agreed(votes: dict[str, dict[tuple[str, ...], int]],
+                 witnesses: dict[str, dict[tuple[str, ...], int]] | None = None) -> list[str] | None:
+    """The text one model agrees on (:func:`agreed` over ``votes``) if every other model read that text too (at
+    least once, among its ``witnesses``: its unconstrained reads; by default its ``votes``).
 
     Why the second model: each model alone has agreed on a wrong text. The half model read a TD2 document number
     LFWF7WY9Y1 as LFWF7WT9T1 at 3 band lengths and nothing else (two Y/T swaps at weights 7 and 1 keep the check
@@ -180,8 +305,9 @@ def cross_agreed(votes: dict[str, dict[tuple[str, ...], int]]) -> list[str] | No
     silent second model pass would have read 4 more of 3 500 logged frames (tenth session), and let the first
     case through whenever the other model happens to read nothing valid.
     """
+    seen = votes if witnesses is None else witnesses
     for name, own in votes.items():
         lines = agreed(own)
-        if lines is not None and all(tuple(lines) in other for n, other in votes.items() if n != name):
+        if lines is not None and all(tuple(lines) in seen.get(n, {}) for n in votes if n != name):
             return lines
     return None

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .decode import DecodeConfig, Decoded, contradicted, decode, outvoted, stroke_doubt, thinnest_unprotected
+from .decode import DecodeConfig, Decoded, contradicted, decode, disputed, outvoted, stroke_doubt, thinnest_unprotected
 from .layouts import LAYOUTS, Layout, layout_for
-from .lines import MODELS, agreed, cross_agreed, read_band, scaled, valid_read
+from .lines import FACTORS, MODELS, agreed, band_reads, cross_agreed, read_band, scaled, valid_read
 from .locate import DETECT_WIDTH, Band, LineBlob, bands_of, find_bands, text_lines
 from .ocr import combine, grid_points, score_band_cells
 from .parse import build_result
-from .rectify import rectify, refine
+from .rectify import Rectified, rectify, refine
 from .result import MrzResult
 
 MAX_BANDS = 3
@@ -109,7 +109,7 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
         if _try_bands(gray, [band], out, today, cfg, False, [], templates="motion"):
             return out
     # Fallback: the line recognisers, which need no cell grid (``lines.py``: their own, stricter agreement rules).
-    if _agreed_result(_line_votes(gray, distinct[:LINE_BANDS]), out, today):
+    if _agreed_result(gray, _line_votes(gray, distinct[:LINE_BANDS]), out, today, cfg):
         return out
     # Late pass: blur merged a run of glyphs (999999990<) into one component, which breaks its line in two, and
     # the band was missed or found without that line; detect again with such runs cut into glyph-wide pieces.
@@ -125,35 +125,71 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
         out.bands = out.bands + late
         if _try_bands(gray, late[:MAX_BANDS], out, today, cfg, try_flipped, tried):
             return out
-        if _agreed_result(_line_votes(gray, late[:LINE_BANDS]), out, today):
+        if _agreed_result(gray, _line_votes(gray, late[:LINE_BANDS]), out, today, cfg):
             return out
     return out
 
 
-def _line_votes(gray: np.ndarray, bands: list[Band]) -> dict[str, dict[tuple[str, ...], int]]:
-    """Each line model's valid texts over ``bands`` (every length, layout and orientation), with their counts.
+@dataclass
+class LineVotes:
+    """The line models' valid texts over some bands, with the number of reads that gave each."""
+
+    votes: dict[str, dict[tuple[str, ...], int]]  # per model: every valid read, syntax-constrained ones too
+    plain: dict[str, dict[tuple[str, ...], int]]  # per model: reads valid as read (they alone confirm a text)
+    sources: dict[tuple[str, ...], list[tuple[Band, bool]]]  # where each text was read: (band, flipped)
+
+
+def _line_votes(gray: np.ndarray, bands: list[Band]) -> LineVotes:
+    """Each line model's valid texts over ``bands`` (every length, layout and orientation).
 
     Once a model reads no valid text the others are not run (their votes stay empty): ``cross_agreed`` needs every
     model to read the text, and on frames nothing can read the fine model would double the fallback's time."""
-    out: dict[str, dict[tuple[str, ...], int]] = {model: {} for model in MODELS}
-    for model, votes in out.items():
+    out = LineVotes({model: {} for model in MODELS}, {model: {} for model in MODELS}, {})
+    for model, votes in out.votes.items():
         for band in bands:
-            for lines, n in read_band(gray, band, candidate_layouts(band), model=model).items():
-                votes[lines] = votes.get(lines, 0) + n
+            for read in band_reads(gray, band, candidate_layouts(band), model=model, constrain=True):
+                votes[read.lines] = votes.get(read.lines, 0) + 1
+                if not read.constrained:
+                    plain = out.plain[model]
+                    plain[read.lines] = plain.get(read.lines, 0) + 1
+                where = out.sources.setdefault(read.lines, [])
+                if not any(b is band and f == read.flip for b, f in where):
+                    where.append((band, read.flip))
         if not votes:
             break
     return out
 
 
-def _agreed_result(votes: dict[str, dict[tuple[str, ...], int]], out: FrameRead, today: dt.date | None) -> bool:
-    """Put the line models' agreed text (``lines.cross_agreed``) into ``out``; True if there was one."""
-    agreed_lines = cross_agreed(votes)
+def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.date | None,
+                   cfg: DecodeConfig) -> bool:
+    """Put the line models' agreed text (``lines.cross_agreed``, confirmed by plain reads) into ``out`` unless the
+    cell reader disputes it (``decode.disputed``); True if there was one."""
+    agreed_lines = cross_agreed(lv.votes, lv.plain)
     layout = layout_for(agreed_lines) if agreed_lines is not None else None
     if agreed_lines is None or layout is None:
+        return False
+    cells = [combine(read[0]) for band, flip in lv.sources[tuple(agreed_lines)] for f in FACTORS
+             for rect in _warps(gray, scaled(band, f) if f != 1.0 else band, layout, flip)
+             if (read := score_band_cells(rect)) is not None]
+    if disputed(layout, agreed_lines, cells, cfg):
+        out.reason = "cells dispute"
         return False
     out.layout, out.reason = layout, "lines"
     out.result = build_result(layout, agreed_lines, today)
     return True
+
+
+def _warps(gray: np.ndarray, band: Band, layout: Layout, flip: bool) -> list[Rectified]:
+    """``band`` rectified for the cell reader: refitted to its fitted cell grid, then as warped.
+
+    The refit normally removes foreshortening; when a line's grid fit went astray it can shear the band instead,
+    so the plain warp is the fallback."""
+    rect = rectify(gray, band, layout.length, flip=flip)
+    if rect is None:
+        return []
+    points = grid_points(rect)
+    refined = refine(gray, rect, *points) if points is not None else None
+    return [refined, rect] if refined is not None else [rect]
 
 
 EXTENT_SPREAD = 1.04  # longest / shortest line of a band above which each line's own extent is tried
@@ -193,15 +229,8 @@ def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.da
         tried.append(band)
         for flip in (False, True) if try_flipped else (False,):
             for layout in candidate_layouts(band):
-                rect = rectify(gray, band, layout.length, flip=flip)
-                if rect is None:
-                    continue
-                points = grid_points(rect)
-                refined = refine(gray, rect, *points) if points is not None else None
-                # the refit normally removes foreshortening; when a line's grid fit went astray it can shear the
-                # band instead, so the plain warp is the fallback
                 sibling: list[tuple[np.ndarray, np.ndarray]] = []
-                for candidate in (refined, rect) if refined is not None else (rect,):
+                for candidate in _warps(gray, band, layout, flip):
                     read = score_band_cells(candidate, templates)
                     if read is None:
                         if out.scores is None:

@@ -35,7 +35,7 @@ def _clear(read: FrameRead) -> bool:
     if read.result is None or read.layout is None:
         return False
     if read.reason == "lines" or read.scores is None:
-        return True  # the line recogniser's read: >= 3 agreeing reads and no other valid text (lines.agreed)
+        return True  # the line models' agreed read (lines.cross_agreed), not disputed by the cell reader
     return thinnest_unprotected(read.layout, read.result.mrz, read.scores) >= CLEAR
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hardware.mrz.checkdigit import ALPHABET, check_digit
-from hardware.mrz.decode import contradicted, decode, outvoted, stroke_doubt
+from hardware.mrz.decode import contradicted, decode, disputed, outvoted, stroke_doubt
 from hardware.mrz.glyphs import templates
 from hardware.mrz.layouts import TD1, TD3
 from hardware.mrz.ocr import stroke_presence
@@ -164,6 +164,28 @@ def test_other_warp_contradicting_an_unchecked_cell_vetoes() -> None:
     assert contradicted(TD1, wrong, [(scores_for(wrong), parts)])
     agree = np.stack([scores_for(wrong), scores_for(wrong)])
     assert not contradicted(TD1, wrong, [(scores_for(wrong), agree)])
+
+
+def test_the_cell_reader_disputes_a_line_read_only_when_every_aligned_read_does() -> None:
+    # held-out frame 71459: the line models read KAYA as KATA; the cell reader preferred Y in all its reads
+    right = [DE_ID[0], DE_ID[1], "KAYA<<ERIKA<<<<<<<<<<<<<<<<<<<"]
+    wrong = [DE_ID[0], DE_ID[1], "KATA<<ERIKA<<<<<<<<<<<<<<<<<<<"]
+    sees_y = scores_for(right)
+    sees_y[62, ALPHABET.index("T")] = 0.8  # T second, 0.1 behind
+    assert disputed(TD1, wrong, [sees_y] * 3)
+    assert not disputed(TD1, wrong, [sees_y] * 2)  # too few reads to call it consistent
+    assert not disputed(TD1, wrong, [sees_y, sees_y, scores_for(wrong)])  # one read sees the T
+    assert not disputed(TD1, right, [sees_y] * 3)
+    close = scores_for(right)
+    close[62, ALPHABET.index("T")] = 0.87  # Y ahead by 0.03 only: not enough to overrule two models
+    assert not disputed(TD1, wrong, [close] * 3)
+    slipped = scores_for(["<" * 30] * 3)  # another grid: no opinion
+    assert not disputed(TD1, wrong, [sees_y, sees_y, slipped])
+    # protected cells only count where the check digit cannot see the change (twins), as elsewhere
+    digit = scores_for(DE_ID)
+    digit[0 * 30 + 5, ALPHABET.index("T")] = 0.5
+    digit[0 * 30 + 5, ALPHABET.index("K")] = 0.95  # K is no twin of T (20 vs 29): the check digit would see it
+    assert not disputed(TD1, DE_ID, [digit] * 3)
 
 
 def _cells_for(lines: list[str], faint: dict[int, float] | None = None) -> np.ndarray:

@@ -7,7 +7,16 @@ import dataclasses
 import numpy as np
 
 from hardware.mrz.layouts import LAYOUTS
-from hardware.mrz.lines import ALPHABET, MIN_VOTES, agreed, cross_agreed, ctc_greedy, read_band, strips
+from hardware.mrz.lines import (
+    ALPHABET,
+    MIN_VOTES,
+    agreed,
+    cross_agreed,
+    ctc_constrained,
+    ctc_greedy,
+    read_band,
+    strips,
+)
 from hardware.mrz.locate import find_bands
 from hardware.mrz.reader import candidate_layouts, read_frame, to_gray
 from tests.mrzgen import make_sample
@@ -28,6 +37,20 @@ def test_ctc_merges_repeats_and_drops_blanks() -> None:
     assert ctc_greedy(probs_for("----")).text == ""
 
 
+def test_constrained_decoding_follows_the_syntax() -> None:
+    # "O" is the best path where a digit must stand; the constrained path takes the likeliest digit there (0)
+    probs = probs_for("-1-O-2-")
+    probs[ALPHABET.index("0") + 1, 3] = 0.08
+    assert ctc_greedy(probs).text == "1O2"
+    digits = "0123456789"
+    assert ctc_constrained(probs, [digits] * 3) == "102"
+    assert ctc_constrained(probs, [digits, "<0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", digits]) == "1O2"  # allowed
+    # exactly as many characters as positions: a path with one too many loses its least likely character
+    assert ctc_constrained(probs_for("-A-B-C-"), ["ABC"] * 2) in ("AB", "AC", "BC")
+    assert ctc_constrained(probs_for("-A-A-"), ["A"] * 2) == "AA"  # a repeat needs the blank between
+    assert ctc_constrained(probs_for("AB"), ["AB"] * 3) is None  # fewer time steps than characters
+
+
 def test_agreement_rule() -> None:
     right = ("A" * 30, "B" * 30, "C" * 30)
     assert agreed({right: MIN_VOTES}) == list(right)
@@ -46,6 +69,10 @@ def test_cross_agreement_rule() -> None:
     assert cross_agreed({"half": {other: 1}, "fine": {right: 7}}) is None  # reads only another text
     assert cross_agreed({"half": {right: MIN_VOTES - 1}, "fine": {right: MIN_VOTES - 1}}) is None  # nobody agreed
     assert cross_agreed({"half": {other: MIN_VOTES}, "fine": {right: MIN_VOTES}}) is None
+    # syntax-constrained reads count towards a model's own agreement, but only plain reads confirm another's
+    votes = {"half": {right: MIN_VOTES}, "fine": {right: 1}}
+    assert cross_agreed(votes, {"half": {}, "fine": {right: 1}}) == list(right)
+    assert cross_agreed(votes, {"half": {right: MIN_VOTES - 1}, "fine": {}}) is None
 
 
 def test_a_text_the_other_model_reads_differently_is_not_taken() -> None:
@@ -75,7 +102,7 @@ def test_a_text_the_other_model_does_not_read_is_not_taken(monkeypatch) -> None:
     assert result is None or tuple(result.mrz) == s.identity.lines
     from hardware.mrz import reader
 
-    monkeypatch.setattr(reader, "cross_agreed", lambda votes: agreed(votes["half"]))  # the half model alone
+    monkeypatch.setattr(reader, "cross_agreed", lambda votes, plain=None: agreed(votes["half"]))  # the half model alone
     result = read_frame(s.frame).result
     assert result is not None and result.mrz[1].startswith("LFWF7WT9T1")
 
@@ -89,6 +116,18 @@ def test_frames_where_both_models_share_a_misread_give_the_right_text_or_nothing
         s = make_sample(seed, kind=kind, size=size, level="webcam")
         result = read_frame(s.frame).result
         assert result is None or tuple(result.mrz) == s.identity.lines, (seed, result and result.mrz)
+
+
+def test_the_cell_reader_disputes_a_misread_both_line_models_share(monkeypatch) -> None:
+    # 71459 above with one read fewer needed to agree: the line models then agree on KATA; the cell reader prefers
+    # Y there in every aligned read and refuses it
+    from hardware.mrz import lines
+
+    monkeypatch.setattr(lines, "MIN_VOTES", 2)
+    s = make_sample(71459, kind="TD1", size=(640, 480), level="webcam")
+    fr = read_frame(s.frame)
+    assert fr.result is None or tuple(fr.result.mrz) == s.identity.lines
+    assert fr.reason == "cells dispute"
 
 
 def test_the_fine_model_reads_small_print_the_half_model_reads_too_rarely() -> None:
