@@ -272,16 +272,25 @@ def _read(gray: np.ndarray, band: Band, layout: Layout, flip: bool = False, mode
         return lines, False
     if not constrain:
         return None
+    fixed = _under_syntax(layout, lines, probs)
+    return (fixed, True) if fixed is not None else None
+
+
+def _under_syntax(layout: Layout, lines: tuple[str, ...], probs: np.ndarray) -> tuple[str, ...] | None:
+    """``lines`` (each of the layout's length) decoded again under the MRZ syntax, if 1 to ``MAX_SYNTAX_FIXES``
+    characters stand where their field forbids them and the result is valid."""
     allowed = allowed_chars(layout, list(lines))
     per_line = [allowed[j * layout.length:(j + 1) * layout.length] for j in range(layout.lines)]
-    if sum(ch not in ok for t, al in zip(lines, per_line, strict=True) for ch, ok in zip(t, al, strict=True)
-           ) > MAX_SYNTAX_FIXES:
+    broken = [sum(ch not in ok for ch, ok in zip(t, al, strict=True)) for t, al in zip(lines, per_line, strict=True)]
+    if not 0 < sum(broken) <= MAX_SYNTAX_FIXES:
         return None
-    fixed = tuple(t if all(ch in ok for ch, ok in zip(t, al, strict=True)) else ctc_constrained(p, al)
-                  for t, al, p in zip(lines, per_line, probs, strict=True))
-    if any(t is None for t in fixed) or parse_mrz(list(fixed)) is None:  # type: ignore[arg-type]
-        return None
-    return fixed, True  # type: ignore[return-value]
+    fixed: list[str] = []
+    for text, al, p, bad in zip(lines, per_line, probs, broken, strict=True):
+        new = ctc_constrained(p, al) if bad else text
+        if new is None:
+            return None
+        fixed.append(new)
+    return tuple(fixed) if parse_mrz(fixed) is not None else None
 
 
 def agreed(votes: dict[tuple[str, ...], int]) -> list[str] | None:
