@@ -1,6 +1,7 @@
 """Benchmark of the MRZ reader on generated webcam frames, against plain passporteye as the baseline.
 
-Run: .venv/bin/python bench/mrz.py [--frames N] [--baseline-frames M] [--json]
+Run: .venv/bin/python bench/mrz.py [--frames N] [--baseline-frames M] [--seed S] [--level L] [--names unseen]
+[--log FILE] [--json]
 
 Counts a frame as *right* when the reported MRZ equals the printed one character for character, *wrong* when a
 result is reported that differs (must stay 0), otherwise as not read. Times are wall-clock per frame on one
@@ -89,28 +90,38 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--baseline-frames", type=int, default=30, help="passporteye is slow: run it on a subset")
     ap.add_argument("--seed", type=int, default=424242)
     ap.add_argument("--level", choices=["clean", "webcam", "hard"], default="webcam")
+    ap.add_argument("--names", choices=["list", "unseen"], default="list",
+                    help="unseen: names no training or evaluation frame carries (same documents and conditions)")
+    ap.add_argument("--log", type=Path, help="one JSON line per frame: index, seed, outcome, cause")
     ap.add_argument("--json", action="store_true", help="last line: one JSON object with the figures")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")  # passporteye triggers scikit-image deprecation warnings
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
-    samples = [make_sample(args.seed + i, kind=KINDS[i % 3], size=SIZES[i % len(SIZES)], level=args.level)
-               for i in range(args.frames)]
+    samples = [make_sample(args.seed + i, kind=KINDS[i % 3], size=SIZES[i % len(SIZES)], level=args.level,
+                           names=args.names) for i in range(args.frames)]
+    log = args.log.open("w") if args.log else None
     read_frame(samples[0].frame)  # warm-up: template rendering, imports
     right = wrong = 0
     ms_all: list[float] = []
     ms_720: list[float] = []
     per_kind = {k: [0, 0] for k in KINDS}
     causes: dict[str, int] = {}
-    for s in samples:
+    for i, s in enumerate(samples):
         t0 = time.perf_counter()
         fr = read_frame(s.frame)  # what read_mrz does; the FrameRead also says why a frame was not read
         ms = (time.perf_counter() - t0) * 1000
         r = fr.result
+        cause = None
         if r is None:
             cause = failure_cause(s, fr)
             causes[cause] = causes.get(cause, 0) + 1
+        if log:
+            outcome = "none" if r is None else ("right" if tuple(r.mrz) == s.identity.lines else "wrong")
+            log.write(json.dumps({"i": i, "seed": args.seed + i, "outcome": outcome, "cause": cause,
+                                  "read": None if r is None else list(r.mrz), "ms": round(ms, 1)}) + "\n")
+            log.flush()
         ms_all.append(ms)
         if s.frame.shape[:2] == (720, 1280):
             ms_720.append(ms)

@@ -13,6 +13,18 @@ SURNAMES = ["MUELLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "WEBER", "MEYER", "WAG
 GIVEN = ["ANNA", "MARIA", "LUKAS", "LEON", "EMMA", "MIA", "FELIX", "JONAS", "SOPHIE", "PAUL", "ELIAS", "HANNAH",
          "NOAH", "LINA", "BEN", "ZOE", "JUERGEN", "GOEKHAN", "XAVER", "QUIRIN", "VIKTORIA", "OSKAR", "ERIKA", "IDA",
          "YUSUF", "WILHELM", "KARL<HEINZ", "ANNE<KATHRIN", "BJOERN", "SOEREN"]
+# Names no frame of the training or evaluation sets carries: the line models (``hardware/mrz/train_lines.py``)
+# were trained on generated frames, so they may have learnt the names above. Same list lengths as above, so a
+# seed draws the same document, pose and conditions with either list and only the names differ.
+UNSEEN_SURNAMES = ["BAUER", "SCHAEFER", "KOENIG", "HERRMANN", "WALTER", "PETERS", "MAYER", "FUCHS", "SCHOLZ",
+                   "MOELLER", "WEISS", "JUNG", "HAHN", "VOGEL", "FRIEDRICH", "KELLER", "GUENTHER", "FRANK", "BERGER",
+                   "WINKLER", "ROTH", "BECK", "LORENZ", "BAUMANN", "ALBRECHT", "LUDWIG", "SIMON", "BOEHM", "CELIK",
+                   "SAHIN", "DEMIR", "SZYMANSKI", "DE<LA<CRUZ", "ZAJAC", "PAPADOPOULOS", "NGUYEN", "JOVANOVIC",
+                   "EL<KHOURY", "QUIRINGS"]
+UNSEEN_GIVEN = ["LAURA", "JULIA", "TIM", "MAX", "NIKLAS", "FINN", "CLARA", "LEA", "MILA", "EMIL", "THEO", "LOUIS",
+                "AYSE", "MEHMET", "FATIMA", "OLGA", "PIOTR", "DMYTRO", "INGRID", "GUNTHER", "HANS<PETER",
+                "MARIE<LUISE", "KATHARINA", "BENEDIKT", "ZEYNEP", "QUENTIN", "XENIA", "YVONNE", "WALTRAUD", "JOHANN"]
+NAME_LISTS = {"list": (SURNAMES, GIVEN), "unseen": (UNSEEN_SURNAMES, UNSEEN_GIVEN)}
 COUNTRIES = ["D", "AUT", "FRA", "NLD", "BEL", "POL", "ITA", "ESP", "CZE", "TUR", "UTO", "GBR", "USA", "CHE", "UKR"]
 GERMAN_NUMBER = "0123456789CFGHJKLMNPRTVWXYZ"
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -56,16 +68,19 @@ def _date(d: dt.date) -> str:
 REFERENCE_DAY = dt.date(2026, 11, 23)
 
 
-def random_identity(rng: random.Random, kind: str | None = None, today: dt.date | None = None) -> Identity:
-    """A valid identity of ``kind`` TD1/TD2/TD3 (random if None); German documents are the most frequent."""
+def random_identity(rng: random.Random, kind: str | None = None, today: dt.date | None = None,
+                    names: str = "list") -> Identity:
+    """A valid identity of ``kind`` TD1/TD2/TD3 (random if None); German documents are the most frequent.
+    ``names``: a key of ``NAME_LISTS``."""
     today = today or REFERENCE_DAY
+    surnames, given_names = NAME_LISTS[names]
     kind = kind or rng.choice(["TD1", "TD1", "TD2", "TD3", "TD3"])
     state = "D" if rng.random() < 0.5 else rng.choice(COUNTRIES)
     nationality = state if rng.random() < 0.8 else rng.choice(COUNTRIES)
-    surname = rng.choice(SURNAMES)
+    surname = rng.choice(surnames)
     if rng.random() < 0.15:
-        surname += "<" + rng.choice(SURNAMES)
-    given = "<".join(rng.sample(GIVEN, rng.choice([1, 1, 2])))
+        surname += "<" + rng.choice(surnames)
+    given = "<".join(rng.sample(given_names, rng.choice([1, 1, 2])))
     birth = dt.date(1935, 1, 1) + dt.timedelta(days=rng.randrange(0, (today - dt.date(1935, 1, 1)).days - 16 * 365))
     expiry = today + dt.timedelta(days=rng.randrange(-3 * 365, 10 * 365))
     sex = rng.choice("MF<") if state == "D" else rng.choice("MMFFX<")

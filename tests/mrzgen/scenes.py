@@ -113,10 +113,11 @@ def apply_conditions(rng: random.Random, img: np.ndarray, card_quad: np.ndarray,
 
 
 def make_sample(seed: int, kind: str | None = None, size: tuple[int, int] | None = None, level: str = "webcam",
-                pitch_px: tuple[float, float] = (8.5, 20.0), max_angle: float = 12.0) -> Sample:
-    """One deterministic frame: MRZ character pitch in the frame is drawn from ``pitch_px``."""
+                pitch_px: tuple[float, float] = (8.5, 20.0), max_angle: float = 12.0, names: str = "list") -> Sample:
+    """One deterministic frame: MRZ character pitch in the frame is drawn from ``pitch_px``; ``names`` as in
+    :func:`random_identity`."""
     rng = random.Random(seed)
-    identity = random_identity(rng, kind)
+    identity = random_identity(rng, kind, names=names)
     card = render_card(identity, rng)
     w, h = size or rng.choice(FRAME_SIZES)
     ch, cw = card.image.shape[:2]

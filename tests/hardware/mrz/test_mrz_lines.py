@@ -69,10 +69,15 @@ def test_cross_agreement_rule() -> None:
     assert cross_agreed({"half": {other: 1}, "fine": {right: 7}}) is None  # reads only another text
     assert cross_agreed({"half": {right: MIN_VOTES - 1}, "fine": {right: MIN_VOTES - 1}}) is None  # nobody agreed
     assert cross_agreed({"half": {other: MIN_VOTES}, "fine": {right: MIN_VOTES}}) is None
-    # syntax-constrained reads count towards a model's own agreement, but only plain reads confirm another's
+    # syntax-constrained reads count towards a model's own agreement; they confirm another model's text only
+    # when the confirming model read no other valid text (71004: a constrained read of the wrong number beside a
+    # plain read of the right one)
     votes = {"half": {right: MIN_VOTES}, "fine": {right: 1}}
     assert cross_agreed(votes, {"half": {}, "fine": {right: 1}}) == list(right)
-    assert cross_agreed(votes, {"half": {right: MIN_VOTES - 1}, "fine": {}}) is None
+    assert cross_agreed(votes, {"half": {right: MIN_VOTES - 1}, "fine": {}}) == list(right)  # its only text
+    votes = {"half": {right: MIN_VOTES}, "fine": {right: 1, other: 1}}
+    assert cross_agreed(votes, {"half": {right: MIN_VOTES}, "fine": {other: 1}}) is None  # constrained, not alone
+    assert cross_agreed(votes, {"half": {right: MIN_VOTES}, "fine": {}}) is None
 
 
 def test_a_text_the_other_model_reads_differently_is_not_taken() -> None:

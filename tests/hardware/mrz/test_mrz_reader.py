@@ -17,7 +17,7 @@ from hardware.mrz.locate import Band, LineBlob
 from hardware.mrz.reader import _line_extents, read_frame
 from tests.mrzgen import make_sample
 from tests.mrzgen.cards import render_card
-from tests.mrzgen.identities import Identity, random_identity
+from tests.mrzgen.identities import GIVEN, SURNAMES, UNSEEN_GIVEN, UNSEEN_SURNAMES, Identity, random_identity
 from tests.mrzgen.scenes import background, pose_card
 
 
@@ -35,13 +35,24 @@ def test_accuracy_floor_clean_frames() -> None:
 
 
 @pytest.mark.slow
-def test_accuracy_floor_webcam_frames() -> None:
-    samples = [make_sample(8000 + i, level="webcam") for i in range(30)]
+@pytest.mark.parametrize("names", ["list", "unseen"])
+def test_accuracy_floor_webcam_frames(names: str) -> None:
+    # "unseen": the same documents and conditions with names no training frame of the line models carried, so a
+    # model that had learnt the generator's names would show here (thirteenth session: 1 000 frames of seed 81000
+    # read 974 with the list's names, 976 with unseen ones)
+    samples = [make_sample(8000 + i, level="webcam", names=names) for i in range(30)]
     results = [read_mrz(s.frame) for s in samples]
     right = sum(_right(r, s) for r, s in zip(results, samples, strict=True))
     wrong = sum(r is not None and not _right(r, s) for r, s in zip(results, samples, strict=True))
     assert wrong == 0
-    assert right >= 25, f"only {right}/30 webcam frames read"  # measured 29/30 (27/30 before the length retry)
+    assert right >= 25, f"only {right}/30 webcam frames read"  # 30/30 with either names (13th session)
+
+
+def test_unseen_names_change_only_the_names() -> None:
+    a, b = make_sample(8001, level="webcam"), make_sample(8001, level="webcam", names="unseen")
+    assert a.conditions == b.conditions and a.identity.document_number == b.identity.document_number
+    assert a.identity.surname != b.identity.surname
+    assert not set(UNSEEN_SURNAMES) & set(SURNAMES) and not set(UNSEEN_GIVEN) & set(GIVEN)
 
 
 def test_no_document() -> None:
