@@ -8,9 +8,16 @@ its frames): its share of the benchmark figures is the less independent one (``d
 trained on ``train.py``'s independent renderer read far fewer frames (``docs/mrz.md``, "Tried and kept out").
 
 Training needs PyTorch, which the app does not (``pip install torch``; about 25 minutes on two cores for
-``half``, 40 for ``fine``): ``python -m hardware.mrz.train_lines [half|fine] [ONNX_PATH]`` writes the model the
-reader loads (``lines.MODELS``: ``line_ctc.onnx``, ``line_ctc_fine.onnx``); a retrained model is of the same kind,
-not bit-identical (threads change the order of floating-point sums).
+``half``, 40 for ``fine``, 35 for ``context``): ``python -m hardware.mrz.train_lines [half|fine|context]
+[ONNX_PATH]`` writes the model the reader loads (``lines.MODELS``: ``line_ctc.onnx``, ``line_ctc_fine.onnx``,
+``line_ctc_context.onnx``); a retrained model is of the same kind, not bit-identical (threads and the order in
+which the data's worker processes finish change the order of floating-point sums and samples). Import torch
+before cv2 in a process that trains: loaded the other way round, their OpenMP runtimes deadlocked in the first
+backward pass here.
+
+``context`` is the fine model with two dilated residual layers (an output sees about ten characters instead of
+three). Context could learn the generator's names, so half of its frames carry random letter strings as names
+(``tests.mrzgen.identities``' ``random`` lists) and its frames are other seeds (300 000 on).
 """
 
 from __future__ import annotations
@@ -33,6 +40,11 @@ KINDS = ("TD1", "TD2", "TD3")
 SIZES = ((1280, 720), (1280, 720), (960, 540), (640, 480))
 
 
+# per model: frames, first seed, epochs, and whether odd seeds carry random names
+RECIPES = {"half": (N_FRAMES, 200_000, EPOCHS, False), "fine": (N_FRAMES, 200_000, EPOCHS, False),
+           "context": (5000, 300_000, 5, True)}
+
+
 def _strips_of_frame(seed: int, model: str = "half") -> list[tuple[np.ndarray, str]]:
     """The reader's strips of one generated frame (true length and one length off), with the printed lines."""
     import random
@@ -44,7 +56,8 @@ def _strips_of_frame(seed: int, model: str = "half") -> list[tuple[np.ndarray, s
 
     rng = random.Random(seed * 7 + 1)
     level = "hard" if rng.random() < 0.25 else "webcam"
-    sample = make_sample(seed, kind=KINDS[seed % 3], size=SIZES[seed % 4], level=level)
+    names = "random" if RECIPES[model][3] and seed % 2 else "list"
+    sample = make_sample(seed, kind=KINDS[seed % 3], size=SIZES[seed % 4], level=level, names=names)
     gray = to_gray(sample.frame)
     truth = sample.identity.lines
     quad = sample.mrz_quad.astype(np.float32)
@@ -69,9 +82,10 @@ def make_dataset(n_frames: int = N_FRAMES, seed: int = 200_000, model: str = "ha
     return np.stack([r[0] for r in rows]), [r[1] for r in rows]
 
 
-def train(x: np.ndarray, texts: list[str], epochs: int = EPOCHS, seed: int = 0, log: bool = True):
+def train(x: np.ndarray, texts: list[str], epochs: int = EPOCHS, seed: int = 0, log: bool = True,
+          context: bool = False):
     """The network (a torch module) for strips like ``x`` (n, rows, columns), trained with CTC; torch is imported
-    here only."""
+    here only. ``context``: two dilated residual layers after the row collapse."""
     import torch
     from torch import nn
 
@@ -79,21 +93,33 @@ def train(x: np.ndarray, texts: list[str], epochs: int = EPOCHS, seed: int = 0, 
     torch.manual_seed(seed)
     torch.set_num_threads(os.cpu_count() or 1)  # after a fork (the data's Pool) torch may settle for one thread
 
+    def block(cin: int, cout: int, k: tuple[int, int] | int, pad: tuple[int, int] | int,
+              dilation: tuple[int, int] | int = 1) -> nn.Sequential:
+        return nn.Sequential(nn.Conv2d(cin, cout, k, padding=pad, dilation=dilation), nn.BatchNorm2d(cout), nn.ReLU())
+
+    class Residual(nn.Module):
+        """A dilated layer along the line, added to its input: context without losing the glyph's own output."""
+
+        def __init__(self, d: int) -> None:
+            super().__init__()
+            self.b = block(128, 128, (1, 3), (0, d), (1, d))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x + self.b(x)
+
     class LineNet(nn.Module):
         """Convolutions only (no recurrence): the strip's rows collapse to one, one output per 2 input columns,
-        which sees about three characters - enough for a glyph, too little to learn words."""
+        which sees about three characters - enough for a glyph, too little to learn words (with ``context``
+        about ten)."""
 
         def __init__(self) -> None:
             super().__init__()
-
-            def block(cin: int, cout: int, k: tuple[int, int] | int, pad: tuple[int, int] | int) -> nn.Sequential:
-                return nn.Sequential(nn.Conv2d(cin, cout, k, padding=pad), nn.BatchNorm2d(cout), nn.ReLU())
-
+            wide = [Residual(3), Residual(9)] if context else []
             self.net = nn.Sequential(
                 block(1, 16, 3, 1), nn.MaxPool2d(2),
                 block(16, 32, 3, 1), block(32, 32, 3, 1), nn.MaxPool2d((2, 1)),
                 block(32, 64, 3, 1), block(64, 128, (rows, 1), 0), block(128, 128, (1, 3), (0, 1)),
-                nn.Conv2d(128, len(ALPHABET) + 1, 1))
+                *wide, nn.Conv2d(128, len(ALPHABET) + 1, 1))
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return self.net(x)
@@ -142,8 +168,9 @@ def main(argv: list[str]) -> int:
         print(f"usage: python -m hardware.mrz.train_lines [{'|'.join(MODELS)}] [ONNX_PATH]", file=sys.stderr)
         return 2
     out = Path(argv[1]) if len(argv) > 1 else MODELS[model].path
-    x, texts = make_dataset(model=model)
-    export(train(x, texts), out, model)
+    n_frames, seed, epochs, _ = RECIPES[model]
+    x, texts = make_dataset(n_frames, seed, model=model)
+    export(train(x, texts, epochs, context=model == "context"), out, model)
     print(f"wrote {out}")
     return 0
 

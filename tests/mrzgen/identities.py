@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 SURNAMES = ["MUELLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "WEBER", "MEYER", "WAGNER", "BECKER", "SCHULZ", "HOFFMANN",
@@ -24,7 +25,33 @@ UNSEEN_SURNAMES = ["BAUER", "SCHAEFER", "KOENIG", "HERRMANN", "WALTER", "PETERS"
 UNSEEN_GIVEN = ["LAURA", "JULIA", "TIM", "MAX", "NIKLAS", "FINN", "CLARA", "LEA", "MILA", "EMIL", "THEO", "LOUIS",
                 "AYSE", "MEHMET", "FATIMA", "OLGA", "PIOTR", "DMYTRO", "INGRID", "GUNTHER", "HANS<PETER",
                 "MARIE<LUISE", "KATHARINA", "BENEDIKT", "ZEYNEP", "QUENTIN", "XENIA", "YVONNE", "WALTRAUD", "JOHANN"]
-NAME_LISTS = {"list": (SURNAMES, GIVEN), "unseen": (UNSEEN_SURNAMES, UNSEEN_GIVEN)}
+
+
+def _random_names(rng: random.Random, n: int) -> tuple[list[str], Callable[[], str]]:
+    """``n`` letter strings of 2-12 characters (half of them mostly alternating consonants and vowels, half any
+    letters), and the function that drew them."""
+    vowels, consonants = "AEIOUY", "BCDFGHJKLMNPQRSTVWXZ"
+
+    def name() -> str:
+        k, length = rng.random(), rng.randint(2, 12)
+        if k < 0.5:
+            return "".join(rng.choice(vowels if i % 2 else consonants) if rng.random() < 0.8
+                           else rng.choice(vowels + consonants) for i in range(length))
+        return "".join(rng.choice(vowels + consonants) for _ in range(length))
+
+    return [name() for _ in range(n)], name
+
+
+def _random_lists() -> tuple[list[str], list[str]]:
+    """Training names for the context line model (``hardware/mrz/train_lines.py``): a model that sees ten
+    characters could learn a list of names, so half of its frames carry these instead."""
+    rng = random.Random(4711)
+    surnames, name = _random_names(rng, 3000)
+    surnames = [s if rng.random() > 0.08 else s + "<" + name() for s in surnames]
+    return surnames, _random_names(rng, 3000)[0]
+
+
+NAME_LISTS = {"list": (SURNAMES, GIVEN), "unseen": (UNSEEN_SURNAMES, UNSEEN_GIVEN), "random": _random_lists()}
 COUNTRIES = ["D", "AUT", "FRA", "NLD", "BEL", "POL", "ITA", "ESP", "CZE", "TUR", "UTO", "GBR", "USA", "CHE", "UKR"]
 GERMAN_NUMBER = "0123456789CFGHJKLMNPRTVWXYZ"
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -10,6 +10,7 @@ from hardware.mrz.layouts import LAYOUTS
 from hardware.mrz.lines import (
     ALPHABET,
     MIN_VOTES,
+    PAIRS,
     agreed,
     cross_agreed,
     ctc_constrained,
@@ -78,6 +79,23 @@ def test_cross_agreement_rule() -> None:
     votes = {"half": {right: MIN_VOTES}, "fine": {right: 1, other: 1}}
     assert cross_agreed(votes, {"half": {right: MIN_VOTES}, "fine": {other: 1}}) is None  # constrained, not alone
     assert cross_agreed(votes, {"half": {right: MIN_VOTES}, "fine": {}}) is None
+
+
+def test_either_pair_of_models_can_agree_but_each_needs_the_half_model() -> None:
+    right = ("A" * 30, "B" * 30, "C" * 30)
+    other = ("D" * 30, "B" * 30, "C" * 30)
+    assert PAIRS == (("half", "fine"), ("half", "context"))
+    # the fine model reads only another text, the context model confirms the half model's agreed one
+    assert cross_agreed({"half": {right: MIN_VOTES}, "fine": {other: 1}, "context": {right: 1}}) == list(right)
+    # the context model agrees and the half model read the text too; the fine model is not asked
+    assert cross_agreed({"half": {right: 1}, "fine": {}, "context": {right: MIN_VOTES}}) == list(right)
+    # the fine and context models agree with each other, but the half model never read the text: no pair
+    assert cross_agreed({"half": {other: 1}, "fine": {right: MIN_VOTES}, "context": {right: MIN_VOTES}}) is None
+    assert cross_agreed({"half": {}, "fine": {right: MIN_VOTES}, "context": {right: MIN_VOTES}}) is None
+    # each pair on its own terms: a witness must be a plain read or the confirming model's only text
+    votes = {"half": {right: MIN_VOTES}, "fine": {right: 1, other: 1}, "context": {right: 1, other: 1}}
+    plain = {"half": {right: MIN_VOTES}, "fine": {other: 1}, "context": {other: 1}}
+    assert cross_agreed(votes, plain) is None
 
 
 def test_a_text_the_other_model_reads_differently_is_not_taken() -> None:
@@ -197,3 +215,16 @@ def test_without_the_model_files_the_cell_reader_still_works(monkeypatch, tmp_pa
     assert read_band(gray, find_bands(gray)[0], [LAYOUTS["TD1"]]) == {}
     assert read_band(gray, find_bands(gray)[0], [LAYOUTS["TD1"]], model="fine") == {}
     assert read_frame(s.frame).result is not None  # read by the cell reader, no exception
+
+
+def test_the_context_models_training_frames_carry_random_names_on_odd_seeds() -> None:
+    # a model that sees ten characters could learn the generator's name list (hardware/mrz/train_lines.py)
+    from hardware.mrz.train_lines import KINDS, SIZES, _strips_of_frame
+    from tests.mrzgen.identities import NAME_LISTS
+
+    for seed, names in ((300_001, "random"), (300_002, "list")):
+        rows = _strips_of_frame(seed, model="context")
+        assert rows and all(img.shape == (24, 516) for img, _ in rows)
+        surname = make_sample(seed, kind=KINDS[seed % 3], size=SIZES[seed % 4], names=names).identity.surname
+        assert surname.split()[0] in NAME_LISTS[names][0] or surname.replace(" ", "<") in NAME_LISTS[names][0]
+        assert any(surname.split()[0] in text for _, text in rows)
