@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 SURNAMES = ["MUELLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "WEBER", "MEYER", "WAGNER", "BECKER", "SCHULZ", "HOFFMANN",
             "KOCH", "RICHTER", "KLEIN", "WOLF", "SCHROEDER", "NEUMANN", "SCHWARZ", "ZIMMERMANN", "BRAUN", "KRUEGER",
@@ -27,31 +27,35 @@ UNSEEN_GIVEN = ["LAURA", "JULIA", "TIM", "MAX", "NIKLAS", "FINN", "CLARA", "LEA"
                 "MARIE<LUISE", "KATHARINA", "BENEDIKT", "ZEYNEP", "QUENTIN", "XENIA", "YVONNE", "WALTRAUD", "JOHANN"]
 
 
-def _random_names(rng: random.Random, n: int) -> tuple[list[str], Callable[[], str]]:
-    """``n`` letter strings of 2-12 characters (half of them mostly alternating consonants and vowels, half any
-    letters), and the function that drew them."""
+NAME_LISTS = {"list": (SURNAMES, GIVEN), "unseen": (UNSEEN_SURNAMES, UNSEEN_GIVEN)}
+
+
+def _random_name(rng: random.Random) -> str:
+    """2-12 letters: half of them mostly alternating consonants and vowels, half any letters."""
     vowels, consonants = "AEIOUY", "BCDFGHJKLMNPQRSTVWXZ"
-
-    def name() -> str:
-        k, length = rng.random(), rng.randint(2, 12)
-        if k < 0.5:
-            return "".join(rng.choice(vowels if i % 2 else consonants) if rng.random() < 0.8
-                           else rng.choice(vowels + consonants) for i in range(length))
-        return "".join(rng.choice(vowels + consonants) for _ in range(length))
-
-    return [name() for _ in range(n)], name
+    k, length = rng.random(), rng.randint(2, 12)
+    if k < 0.5:
+        return "".join(rng.choice(vowels if i % 2 else consonants) if rng.random() < 0.8
+                       else rng.choice(vowels + consonants) for i in range(length))
+    return "".join(rng.choice(vowels + consonants) for _ in range(length))
 
 
+@cache
 def _random_lists() -> tuple[list[str], list[str]]:
     """Training names for the context line model (``hardware/mrz/train_lines.py``): a model that sees ten
-    characters could learn a list of names, so half of its frames carry these instead."""
+    characters could learn a list of names, so half of its frames carry these instead. Drawn on first use only
+    (~25 ms): every test imports the generator, only training needs them."""
     rng = random.Random(4711)
-    surnames, name = _random_names(rng, 3000)
-    surnames = [s if rng.random() > 0.08 else s + "<" + name() for s in surnames]
-    return surnames, _random_names(rng, 3000)[0]
+    surnames = [_random_name(rng) for _ in range(3000)]
+    surnames = [s if rng.random() > 0.08 else s + "<" + _random_name(rng) for s in surnames]
+    return surnames, [_random_name(rng) for _ in range(3000)]
 
 
-NAME_LISTS = {"list": (SURNAMES, GIVEN), "unseen": (UNSEEN_SURNAMES, UNSEEN_GIVEN), "random": _random_lists()}
+def name_lists(names: str) -> tuple[list[str], list[str]]:
+    """Surnames and given names for ``names``: a key of ``NAME_LISTS``, or ``random``."""
+    return _random_lists() if names == "random" else NAME_LISTS[names]
+
+
 COUNTRIES = ["D", "AUT", "FRA", "NLD", "BEL", "POL", "ITA", "ESP", "CZE", "TUR", "UTO", "GBR", "USA", "CHE", "UKR"]
 GERMAN_NUMBER = "0123456789CFGHJKLMNPRTVWXYZ"
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -98,9 +102,9 @@ REFERENCE_DAY = dt.date(2026, 11, 23)
 def random_identity(rng: random.Random, kind: str | None = None, today: dt.date | None = None,
                     names: str = "list") -> Identity:
     """A valid identity of ``kind`` TD1/TD2/TD3 (random if None); German documents are the most frequent.
-    ``names``: a key of ``NAME_LISTS``."""
+    ``names``: see :func:`name_lists`."""
     today = today or REFERENCE_DAY
-    surnames, given_names = NAME_LISTS[names]
+    surnames, given_names = name_lists(names)
     kind = kind or rng.choice(["TD1", "TD1", "TD2", "TD3", "TD3"])
     state = "D" if rng.random() < 0.5 else rng.choice(COUNTRIES)
     nationality = state if rng.random() < 0.8 else rng.choice(COUNTRIES)

@@ -181,19 +181,24 @@ def test_line_recogniser_vetoes_a_systematic_cell_misread(monkeypatch: pytest.Mo
     assert wrong is not None and wrong.mrz[1].startswith("3AQOOQZTZ0")
 
 
+def _veto_without_syntax(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same-length line veto as before the thirteenth session: plain line reads only."""
+    import hardware.mrz.lines as lines
+    import hardware.mrz.reader as reader
+
+    plain = lines.valid_read
+    monkeypatch.setattr(reader, "valid_read", lambda *a, constrain=False, **k: plain(*a, **k))
+
+
 def test_the_veto_counts_a_line_read_the_syntax_makes_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fresh frame 91772 (TD2, 9.7 px pitch): the cell reader reads the document number H5B00KAZH as H5BOOKAZH
     (both recognisers O, 0.1 ahead; weights 7 and 3 cancel). The line recogniser reads 00, but also an expiry
     date's 0 as O, so only the syntax-constrained decode makes its read a valid MRZ. Counted, it vetoes the cell
     read; uncounted (the twelfth session's veto) the wrong number is reported."""
-    import hardware.mrz.lines as lines
-    import hardware.mrz.reader as reader
-
     s = make_sample(91772, kind="TD2", size=(1280, 720), level="webcam")
     result = read_frame(s.frame).result
     assert result is None or _right(result, s)
-    plain = lines.valid_read
-    monkeypatch.setattr(reader, "valid_read", lambda *a, constrain=False, **k: plain(*a, **k))
+    _veto_without_syntax(monkeypatch)
     wrong = read_frame(s.frame).result
     assert wrong is not None and wrong.mrz[1].startswith("H5BOOKAZH7")
 
@@ -205,14 +210,12 @@ def test_a_thin_read_the_line_recogniser_reads_otherwise_at_every_length_is_refu
     (none at the read's own length, so the same-length veto above cannot see it). The read is refused.
     Since the thirteenth session the same-length veto sees it too (a read the syntax makes valid, see above), so
     both are switched off to show this rule's part."""
-    import hardware.mrz.lines as lines
     import hardware.mrz.reader as reader
 
     s = make_sample(21660, kind="TD1", size=(1280, 720), level="webcam")
     result = read_frame(s.frame).result
     assert result is None or _right(result, s)
-    plain = lines.valid_read
-    monkeypatch.setattr(reader, "valid_read", lambda *a, constrain=False, **k: plain(*a, **k))
+    _veto_without_syntax(monkeypatch)
     assert (result := read_frame(s.frame).result) is None or _right(result, s)  # this rule alone refuses it
     monkeypatch.setattr(reader, "_lines_agree_otherwise", lambda *a, **k: False)
     wrong = read_frame(s.frame).result
