@@ -326,6 +326,28 @@ def cross_agreed(votes: dict[str, dict[tuple[str, ...], int]],
     return None
 
 
+MIN_PLAIN = 2  # plain reads (over all models) a line text needs before it is reported
+
+
+def supported(lines: list[str] | tuple[str, ...], plain: dict[str, dict[tuple[str, ...], int]]) -> bool:
+    """True if the models' plain reads (valid as read, not made valid by the syntax) back ``lines``: at least
+    ``MIN_PLAIN`` of them over all models, and no other text has more.
+
+    Why: a pair's agreement ignores the third model and lets constrained reads count, and the stream benchmark
+    (fourteenth session) found two wrong names that passed that way, each in one frame of a held card:
+    PAUL read as RAUL (half model 3 reads, all made valid by the syntax, the context model 3 with 1 plain; the
+    fine model read PAUL) and FISCHER as EISCHER (half model 6 reads, 3 plain, the context model 2 plain; but the
+    fine and context models read FISCHER plainly 6 times). On the 351 logged fallback frames this rule refuses
+    both and 3 right reads (of 237)."""
+    key = tuple(lines)
+    totals: dict[tuple[str, ...], int] = {}
+    for reads in plain.values():
+        for text, n in reads.items():
+            totals[text] = totals.get(text, 0) + n
+    mine = totals.get(key, 0)
+    return mine >= MIN_PLAIN and all(n <= mine for text, n in totals.items() if text != key)
+
+
 def pair_agreed(votes: dict[str, dict[tuple[str, ...], int]],
                 witnesses: dict[str, dict[tuple[str, ...], int]] | None = None) -> list[str] | None:
     """The text one model agrees on (:func:`agreed` over ``votes``) if every other model read that text too: at

@@ -10,7 +10,7 @@ import numpy as np
 
 from .decode import DecodeConfig, Decoded, contradicted, decode, disputed, outvoted, stroke_doubt, thinnest_unprotected
 from .layouts import LAYOUTS, Layout, layout_for
-from .lines import FACTORS, MODELS, agreed, band_reads, cross_agreed, read_band, scaled, valid_read
+from .lines import FACTORS, MODELS, agreed, band_reads, cross_agreed, read_band, scaled, supported, valid_read
 from .locate import DETECT_WIDTH, Band, LineBlob, bands_of, find_bands, text_lines
 from .ocr import combine, grid_points, score_band_cells
 from .parse import build_result
@@ -164,10 +164,14 @@ def _line_votes(gray: np.ndarray, bands: list[Band]) -> LineVotes:
 def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.date | None,
                    cfg: DecodeConfig) -> bool:
     """Put the line models' agreed text (``lines.cross_agreed``, confirmed by plain reads) into ``out`` unless the
-    cell reader disputes it (``decode.disputed``); True if there was one."""
+    plain reads do not back it (``lines.supported``) or the cell reader disputes it (``decode.disputed``); True if
+    there was one."""
     agreed_lines = cross_agreed(lv.votes, lv.plain)
     layout = layout_for(agreed_lines) if agreed_lines is not None else None
     if agreed_lines is None or layout is None:
+        return False
+    if not supported(agreed_lines, lv.plain):
+        out.reason = "lines unsupported"
         return False
     cells = [combine(read[0]) for band, flip in lv.sources[tuple(agreed_lines)] for f in FACTORS
              for rect in _warps(gray, scaled(band, f) if f != 1.0 else band, layout, flip)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .decode import DecodeConfig, decode, thinnest_unprotected
-from .feedback import frame_hint
+from .feedback import band_pitch, frame_hint
 from .layouts import LAYOUTS
 from .ocr import combine
 from .parse import build_result
@@ -28,6 +28,10 @@ from .reader import FrameRead, read_frame, to_gray
 from .result import MrzResult
 
 CLEAR = 0.1  # margin every unprotected cell of at least one agreeing frame needs
+# Print this small is readable, but often only in some frames; when it has not been read for a few frames in a
+# row, ask the citizen to come closer: bigger print reads at once (``bench/mrz_stream.py``, fourteenth session).
+SMALL_PITCH_PX = 11.0
+UNREAD_BEFORE_CLOSER = 2
 
 
 def _clear(read: FrameRead) -> bool:
@@ -68,23 +72,33 @@ class MrzStreamReader:
         """Forget everything (e.g. after the clerk accepted the result)."""
         self._reads: deque[FrameRead] = deque(maxlen=self.window)
         self._missing = 0
+        self._unread = 0  # frames in a row with a band but no valid read
         self.result: MrzResult | None = None
 
     def _valid(self) -> list[MrzResult]:
         return [r.result for r in self._reads if r.result is not None]
 
     def _vote(self) -> MrzResult | None:
-        by_layout: dict[str, list[np.ndarray]] = {}
+        """The per-character vote of the window's frames of one layout; failing that, of its validly read frames.
+
+        Why the second pool: when the citizen brought the card closer, the window still holds the small, unread
+        frames from before; their scores drown the good ones (bench/mrz_stream.py, clip 600032: four agreeing
+        valid reads after the move, each with a thin name cell, never became stable)."""
+        every: dict[str, list[np.ndarray]] = {}
+        valid: dict[str, list[np.ndarray]] = {}
         for r in self._reads:
             if r.parts is not None and r.layout is not None:
-                by_layout.setdefault(r.layout.name, []).append(r.parts)
-        for name, parts in by_layout.items():
-            if len(parts) < self.min_vote:
-                continue
-            mean = np.mean(parts, axis=0)  # both recognisers' scores averaged over the frames
-            decoded, _ = decode(LAYOUTS[name], combine(mean), self.cfg, opinions=tuple(mean))
-            if decoded is not None:
-                return build_result(LAYOUTS[name], decoded.lines, self.today, corrections=decoded.edits)
+                every.setdefault(r.layout.name, []).append(r.parts)
+                if r.result is not None:
+                    valid.setdefault(r.layout.name, []).append(r.parts)
+        for name, parts in every.items():
+            for pool in (parts, valid.get(name, [])):
+                if len(pool) < self.min_vote or (pool is not parts and len(pool) == len(parts)):
+                    continue
+                mean = np.mean(pool, axis=0)  # both recognisers' scores averaged over the frames
+                decoded, _ = decode(LAYOUTS[name], combine(mean), self.cfg, opinions=tuple(mean))
+                if decoded is not None:
+                    return build_result(LAYOUTS[name], decoded.lines, self.today, corrections=decoded.edits)
         return None
 
     def _stable(self) -> MrzResult | None:
@@ -109,11 +123,16 @@ class MrzStreamReader:
         hint = frame_hint(gray, read.band)
         if read.band is None:
             self._missing += 1
+            self._unread = 0
             if self._missing >= self.forget_after:
                 self.reset()
         else:
             self._missing = 0
+            self._unread = 0 if read.result is not None else self._unread + 1
             self._reads.append(read)
+            if (hint == "reading" and self.result is None and self._unread >= UNREAD_BEFORE_CLOSER
+                    and band_pitch(read.band) < SMALL_PITCH_PX):
+                hint = "closer"
         new = False
         stable = self._stable() if read.band is not None else None
         if stable is not None and (self.result is None or tuple(stable.mrz) != tuple(self.result.mrz)):

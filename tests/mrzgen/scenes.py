@@ -70,52 +70,126 @@ def pose_card(rng: random.Random, card: Card, w: int, h: int, scale_px_per_mm: f
     return cv2.getPerspectiveTransform(src, dst.astype(np.float32))
 
 
-def apply_conditions(rng: random.Random, img: np.ndarray, card_quad: np.ndarray, level: str) -> tuple[np.ndarray, dict]:
-    """Degrade a clean frame like a cheap webcam in an office would; ``level`` 'clean', 'webcam' or 'hard'."""
-    cond: dict[str, float] = {}
+@dataclass(frozen=True)
+class Conditions:
+    """How a webcam degrades one scene; drawn once, so a held card keeps its light and glare over frames."""
+
+    gain: float
+    light: tuple[float, float]  # brightness slope across x and y
+    glare: tuple[int, float, float] | None  # card corner it sits towards, radius (share of width), peak
+    blur: float | None  # Gaussian sigma
+    motion: tuple[int, float] | None  # kernel length, angle in degrees
+    noise: float  # sigma of the sensor noise
+    noise_seed: int
+    jpeg: int  # JPEG quality
+
+    def summary(self) -> dict[str, float]:
+        out: dict[str, float] = {"gain": self.gain}
+        if self.glare is not None:
+            out["glare"] = self.glare[2]
+        if self.blur is not None:
+            out["blur"] = self.blur
+        if self.motion is not None:
+            out["motion"] = self.motion[0]
+        out["noise"], out["jpeg"] = self.noise, self.jpeg
+        return out
+
+
+def draw_conditions(rng: random.Random, level: str) -> Conditions | None:
+    """The degradations of a cheap webcam in an office; ``level`` 'clean' (None), 'webcam' or 'hard'."""
     if level == "clean":
-        return img, cond
+        return None
     hard = level == "hard"
+    gain = rng.uniform(0.35 if hard else 0.5, 1.15)
+    light = (rng.uniform(-0.25, 0.25), rng.uniform(-0.2, 0.2))
+    glare = None
+    if rng.random() < (0.4 if hard else 0.2):
+        glare = (rng.randrange(4), rng.uniform(0.05, 0.2), rng.uniform(80, 255) if hard else rng.uniform(40, 110))
+    blur = rng.uniform(0.3, 1.8 if hard else 1.1) if rng.random() < 0.6 else None
+    motion = None
+    if rng.random() < (0.4 if hard else 0.2):
+        motion = (rng.randint(3, 11 if hard else 5), rng.uniform(0, 180))
+    noise = rng.uniform(1, 10 if hard else 6) * (1.5 if gain < 0.6 else 1.0)
+    noise_seed = rng.randrange(2**32)
+    return Conditions(gain, light, glare, blur, motion, noise, noise_seed, rng.randint(30 if hard else 45, 92))
+
+
+def line_blur(f: np.ndarray, length: int, angle: float) -> np.ndarray:
+    """Blur along a line of ``length`` px at ``angle`` degrees: a camera or card moving during the exposure."""
+    k = np.zeros((length, length), np.float32)
+    k[length // 2, :] = 1.0 / length
+    rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), angle, 1.0)
+    k = cv2.warpAffine(k, rot, (length, length))
+    return cv2.filter2D(f, -1, k / max(k.sum(), 1e-6))
+
+
+def render_conditions(img: np.ndarray, card_quad: np.ndarray, c: Conditions | None,
+                      noise_seed: int | None = None, extra_motion: tuple[int, float] | None = None) -> np.ndarray:
+    """Apply ``c`` to a clean RGB frame. ``noise_seed`` replaces the drawn one (a new sensor noise per video frame);
+    ``extra_motion`` adds a hand's motion blur after the drawn one."""
+    if c is None:
+        return img
     f = img.astype(np.float32)
     h, w = f.shape[:2]
-    gain = rng.uniform(0.35 if hard else 0.5, 1.15)
-    cond["gain"] = gain
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    light = 1 + rng.uniform(-0.25, 0.25) * (xx / w - 0.5) + rng.uniform(-0.2, 0.2) * (yy / h - 0.5)
-    f = f * gain * light[..., None]
-    if rng.random() < (0.4 if hard else 0.2):
-        cx, cy = card_quad[rng.randrange(4)] * 0.5 + card_quad.mean(axis=0) * 0.5
-        r = rng.uniform(0.05, 0.2) * w
-        peak = rng.uniform(80, 255) if hard else rng.uniform(40, 110)
+    light = 1 + c.light[0] * (xx / w - 0.5) + c.light[1] * (yy / h - 0.5)
+    f = f * c.gain * light[..., None]
+    if c.glare is not None:
+        corner, radius, peak = c.glare
+        cx, cy = card_quad[corner] * 0.5 + card_quad.mean(axis=0) * 0.5
+        r = radius * w
         f += (peak * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r)))[..., None]
-        cond["glare"] = peak
     f = np.clip(f, 0, 255)
-    if rng.random() < 0.6:
-        sigma = rng.uniform(0.3, 1.8 if hard else 1.1)
-        f = cv2.GaussianBlur(f, (0, 0), sigma)
-        cond["blur"] = sigma
-    if rng.random() < (0.4 if hard else 0.2):
-        length = rng.randint(3, 11 if hard else 5)
-        k = np.zeros((length, length), np.float32)
-        k[length // 2, :] = 1.0 / length
-        rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1.0)
-        k = cv2.warpAffine(k, rot, (length, length))
-        f = cv2.filter2D(f, -1, k / max(k.sum(), 1e-6))
-        cond["motion"] = length
-    sigma_n = rng.uniform(1, 10 if hard else 6) * (1.5 if gain < 0.6 else 1.0)
-    f += np.random.default_rng(rng.randrange(2**32)).normal(0, sigma_n, f.shape).astype(np.float32)
-    cond["noise"] = sigma_n
+    if c.blur is not None:
+        f = cv2.GaussianBlur(f, (0, 0), c.blur)
+    if c.motion is not None:
+        f = line_blur(f, *c.motion)
+    if extra_motion is not None:
+        f = line_blur(f, *extra_motion)
+    seed = c.noise_seed if noise_seed is None else noise_seed
+    f += np.random.default_rng(seed).normal(0, c.noise, f.shape).astype(np.float32)
     out = np.clip(f, 0, 255).astype(np.uint8)
-    q = rng.randint(30 if hard else 45, 92)
-    _, enc = cv2.imencode(".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, q])
-    cond["jpeg"] = q
-    return cv2.imdecode(enc, cv2.IMREAD_COLOR)[..., ::-1].copy(), cond
+    _, enc = cv2.imencode(".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, c.jpeg])
+    return cv2.imdecode(enc, cv2.IMREAD_COLOR)[..., ::-1].copy()
 
 
-def make_sample(seed: int, kind: str | None = None, size: tuple[int, int] | None = None, level: str = "webcam",
-                pitch_px: tuple[float, float] = (8.5, 20.0), max_angle: float = 12.0, names: str = "list") -> Sample:
-    """One deterministic frame: MRZ character pitch in the frame is drawn from ``pitch_px``; ``names`` as in
-    :func:`random_identity`."""
+def apply_conditions(rng: random.Random, img: np.ndarray, card_quad: np.ndarray, level: str) -> tuple[np.ndarray, dict]:
+    """Degrade a clean frame like a cheap webcam in an office would; ``level`` 'clean', 'webcam' or 'hard'."""
+    c = draw_conditions(rng, level)
+    return render_conditions(img, card_quad, c), ({} if c is None else c.summary())
+
+
+@dataclass
+class Scene:
+    """A document in front of a webcam, before it is rendered: a frame is this scene under one pose."""
+
+    identity: Identity
+    card: Card
+    size: tuple[int, int]
+    pose: np.ndarray  # card-to-frame homography
+    backdrop: np.ndarray  # RGB background
+    conditions: Conditions | None
+    pitch: float  # MRZ character pitch in frame pixels
+
+    def render(self, pose: np.ndarray | None = None, noise_seed: int | None = None,
+               extra_motion: tuple[int, float] | None = None) -> Sample:
+        """The frame under ``pose`` (default: the scene's), with ``render_conditions``' per-frame options."""
+        H = self.pose if pose is None else pose
+        w, h = self.size
+        ch, cw = self.card.image.shape[:2]
+        frame = cv2.warpPerspective(self.card.image, H, (w, h), flags=cv2.INTER_LINEAR,
+                                    borderMode=cv2.BORDER_TRANSPARENT, dst=self.backdrop.copy())
+        card_quad = cv2.perspectiveTransform(np.array([[[0, 0], [cw, 0], [cw, ch], [0, ch]]], np.float32), H)[0]
+        mrz_quad = cv2.perspectiveTransform(self.card.mrz_quad[None], H)[0]
+        frame = render_conditions(frame, card_quad, self.conditions, noise_seed, extra_motion)
+        cond = {} if self.conditions is None else self.conditions.summary()
+        cond["pitch"] = self.pitch
+        return Sample(frame, self.identity, mrz_quad, card_quad, cond)
+
+
+def make_scene(seed: int, kind: str | None = None, size: tuple[int, int] | None = None, level: str = "webcam",
+               pitch_px: tuple[float, float] = (8.5, 20.0), max_angle: float = 12.0, names: str = "list") -> Scene:
+    """The scene of :func:`make_sample` for the same arguments."""
     rng = random.Random(seed)
     identity = random_identity(rng, kind, names=names)
     card = render_card(identity, rng)
@@ -124,13 +198,15 @@ def make_sample(seed: int, kind: str | None = None, size: tuple[int, int] | None
     max_scale = 0.92 * min(w / cw, h / ch) * PX_PER_MM  # card must fit
     scale = min(rng.uniform(*pitch_px) / PITCH_MM, max_scale)
     H = pose_card(rng, card, w, h, scale, max_angle=max_angle)
-    frame = cv2.warpPerspective(card.image, H, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT,
-                                dst=background(rng, w, h))
-    card_quad = cv2.perspectiveTransform(np.array([[[0, 0], [cw, 0], [cw, ch], [0, ch]]], np.float32), H)[0]
-    mrz_quad = cv2.perspectiveTransform(card.mrz_quad[None], H)[0]
-    frame, cond = apply_conditions(rng, frame, card_quad, level)
-    cond["pitch"] = scale * PITCH_MM
-    return Sample(frame, identity, mrz_quad, card_quad, cond)
+    backdrop = background(rng, w, h)
+    return Scene(identity, card, (w, h), H, backdrop, draw_conditions(rng, level), scale * PITCH_MM)
+
+
+def make_sample(seed: int, kind: str | None = None, size: tuple[int, int] | None = None, level: str = "webcam",
+                pitch_px: tuple[float, float] = (8.5, 20.0), max_angle: float = 12.0, names: str = "list") -> Sample:
+    """One deterministic frame: MRZ character pitch in the frame is drawn from ``pitch_px``; ``names`` as in
+    :func:`random_identity`."""
+    return make_scene(seed, kind, size, level, pitch_px, max_angle, names).render()
 
 
 def make_samples(n: int, seed: int = 0, **kw) -> list[Sample]:

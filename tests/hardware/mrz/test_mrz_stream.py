@@ -6,7 +6,10 @@ import cv2
 import numpy as np
 
 from hardware.mrz import MrzStreamReader
+from hardware.mrz.decode import DecodeConfig, decode
 from hardware.mrz.feedback import follow
+from hardware.mrz.layouts import LAYOUTS
+from hardware.mrz.ocr import combine
 from hardware.mrz.reader import read_frame, to_gray
 from tests.mrzgen import make_sample
 from tests.mrzgen.video import make_y4m, read_y4m
@@ -111,3 +114,90 @@ def test_outline_follows_the_card_after_the_read() -> None:
     assert follow(to_gray(np.full_like(s.frame, 128)), quad) is None  # the card is gone: no outline
     far = quad + np.float32([s.frame.shape[1], 0])  # a band elsewhere is not taken for the one that was read
     assert follow(to_gray(s.frame), far) is None
+
+
+def _without_results(monkeypatch) -> None:
+    """Let the stream reader find bands but read nothing valid (as on small print that will not read)."""
+    import dataclasses
+
+    import hardware.mrz.stream as stream
+
+    monkeypatch.setattr(stream, "read_frame", lambda gray, today, cfg: dataclasses.replace(
+        read_frame(gray, today, cfg), result=None, parts=None))
+
+
+def test_small_print_left_unread_asks_the_citizen_to_come_closer(monkeypatch) -> None:
+    """Print of 9-10 px is readable, but often only in some frames; two unread frames in a row ask for more size,
+    big print that will not read does not (coming closer would not help it)."""
+    _without_results(monkeypatch)
+    small = make_sample(7003, level="clean", pitch_px=(9.5, 10.0))
+    reader = MrzStreamReader()
+    hints = [reader.feed(small.frame).hint for _ in range(3)]
+    assert hints == ["reading", "closer", "closer"]
+    big = make_sample(7003, level="clean", pitch_px=(15.0, 16.0))
+    reader = MrzStreamReader()
+    assert [reader.feed(big.frame).hint for _ in range(3)] == ["reading"] * 3
+
+
+def test_a_frame_without_the_card_starts_the_count_again(monkeypatch) -> None:
+    _without_results(monkeypatch)
+    small = make_sample(7003, level="clean", pitch_px=(9.5, 10.0))
+    reader = MrzStreamReader()
+    reader.feed(small.frame)
+    assert reader.feed(np.full_like(small.frame, 128)).hint == "none"
+    assert reader.feed(small.frame).hint == "reading"
+
+
+def test_a_held_card_is_the_scene_of_the_sample_with_a_moving_hand() -> None:
+    from tests.mrzgen.held import held_card
+
+    card = held_card(7004)
+    sample = make_sample(7004)
+    assert card.scene.identity == sample.identity and card.scene.conditions.summary() == {
+        k: v for k, v in sample.conditions.items() if k != "pitch"}
+    a, b = card.frame(0.0), card.frame(0.5)
+    assert a.identity == sample.identity and not np.array_equal(a.frame, b.frame)
+    moved = np.abs(a.mrz_quad - b.mrz_quad).max()
+    assert 0.1 < moved < 8 * card.scene.pitch  # a sway of millimetres, not a jump
+    assert np.array_equal(card.frame(0.5).frame, b.frame)  # deterministic
+
+
+def test_asked_to_come_closer_the_citizen_brings_the_print_to_a_readable_size() -> None:
+    from tests.mrzgen.held import APPROACH_S, REACTION_S, TARGET_PITCH_PX, held_card
+
+    card = held_card(7005, size=(1280, 720), pitch_px=(9.0, 9.5))
+    before = card.scene.pitch
+    card.follow_hint("reading", 0.5)
+    assert card.approach_at is None
+    card.follow_hint("closer", 0.5)
+    card.follow_hint("closer", 2.0)  # already on the way
+    assert card.approach_at == 0.5 + REACTION_S
+    assert card.pitch(1.4) == before
+    after = card.pitch(0.5 + REACTION_S + APPROACH_S + 0.1)
+    assert after > 1.3 * before and after <= TARGET_PITCH_PX + 1e-6
+    frame = card.frame(3.0)
+    w, h = card.scene.size
+    assert (frame.card_quad >= 0).all() and (frame.card_quad[:, 0] <= w).all() and (frame.card_quad[:, 1] <= h).all()
+    mid = card.smear(0.5 + REACTION_S + APPROACH_S / 2)
+    assert mid is not None and mid[0] >= 2  # the move smears the frame
+
+
+def test_a_card_brought_closer_is_voted_on_by_the_frames_that_read() -> None:
+    """Stream benchmark clip 600032 (TD3, 8.6 px pitch): seven frames read nothing, the citizen was asked to come
+    closer, and then frames read the right MRZ, each with a thin name cell (not clear). The vote over the whole
+    window, the small frames included, decodes nothing; the vote over the validly read frames does."""
+    from hardware.mrz.stream import _clear
+    from tests.mrzgen.held import held_card
+
+    card = held_card(600032, kind="TD3", size=(1280, 720))
+    card.approach_at = 3.232
+    reader = MrzStreamReader()
+    results = [reader.feed(card.frame(t).frame).result
+               for t in (0.0, 0.2333, 0.6333, 1.2, 2.2, 2.8, 3.6333, 4.0, 4.3, 4.7)]
+    assert results[:-1] == [None] * 9
+    assert results[-1] is not None and tuple(results[-1].mrz) == card.scene.identity.lines
+    valid = [r for r in reader._reads if r.result is not None]
+    assert len(valid) == 3 and not any(_clear(r) for r in valid)  # neither witness rule nor two reads made it
+    every = [r.parts for r in reader._reads if r.parts is not None and r.layout.name == "TD3"]
+    mean = np.mean(every, axis=0)
+    assert decode(LAYOUTS["TD3"], combine(mean), DecodeConfig(), opinions=tuple(mean))[0] is None
