@@ -180,6 +180,10 @@ def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.da
         out.reason = "cells dispute"
         return False
     out.layout, out.reason = layout, "lines"
+    # the cell scores in ``out`` are of a band read that was refused, perhaps under another layout: they do not
+    # describe this text, and the stream's vote averaged them with its other frames of this layout (a TD2 read's
+    # scores beside TD3 ones made it fail on a held card; bench/mrz_stream.py, fourteenth session)
+    out.scores = out.parts = None
     out.result = build_result(layout, agreed_lines, today)
     return True
 
