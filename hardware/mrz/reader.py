@@ -10,7 +10,18 @@ import numpy as np
 
 from .decode import DecodeConfig, Decoded, contradicted, decode, disputed, outvoted, stroke_doubt, thinnest_unprotected
 from .layouts import LAYOUTS, Layout, layout_for
-from .lines import FACTORS, MODELS, agreed, band_reads, cross_agreed, read_band, scaled, supported, valid_read
+from .lines import (
+    FACTORS,
+    MODELS,
+    agreed,
+    band_reads,
+    cross_agreed,
+    outnumbered,
+    read_band,
+    scaled,
+    supported,
+    valid_read,
+)
 from .locate import DETECT_WIDTH, Band, LineBlob, bands_of, find_bands, text_lines
 from .ocr import combine, grid_points, score_band_cells
 from .parse import build_result
@@ -299,9 +310,19 @@ def _lines_agree_otherwise(gray: np.ndarray, band: Band, layout: Layout, flip: b
     Why: on a foreshortened card (glyphs taller than the cell) both cell recognisers read the O of KOWALSKI as
     Q, 0.065 ahead - above every margin rule, and names have no check digit - while the line recogniser read
     KOWALSKI at 3 band lengths and nothing else (held-out frame, seed 21660). Only for thin reads: ~20 ms.
+
+    Also True if the plain reads of all three line models together favour another text (``lines.outnumbered``;
+    fourteenth session, ~60 ms more): on a fresh set (frame 111450, TD1 at 8.8 px pitch) the cell reader read
+    KLEIN as KLLIN (its template recogniser L over E by 0.02, the classifier sure of L; L and E differ by two
+    strokes, so the stroke-twin rule does not apply), while the fine model read KLEIN at 4 band lengths, the half
+    model KLEIN and KLGIN once each - no model agreed alone, so the rule above could not fire.
     """
-    other = agreed(read_band(gray, band, [layout], (flip,)))
-    return other is not None and other != lines
+    half = read_band(gray, band, [layout], (flip,))
+    other = agreed(half)
+    if other is not None and other != lines:
+        return True
+    plain = {"half": half} | {m: read_band(gray, band, [layout], (flip,), model=m) for m in MODELS if m != "half"}
+    return outnumbered(lines, plain)
 
 
 def read_mrz(frame: np.ndarray, today: dt.date | None = None) -> MrzResult | None:

@@ -196,7 +196,7 @@ def test_the_fine_model_reads_small_print_the_half_model_reads_too_rarely() -> N
     fr = read_frame(s.frame)
     assert fr.reason == "lines"
     assert fr.result is not None and tuple(fr.result.mrz) == s.identity.lines
-    assert fr.layout.name == "TD2" and fr.parts is None and fr.scores is None  # no cell scores of another read
+    assert fr.layout.name == s.identity.type and fr.parts is None and fr.scores is None  # no scores of another read
 
 
 def test_clean_cards_by_the_line_reader_alone() -> None:
@@ -240,7 +240,7 @@ def test_the_reader_falls_back_to_whole_lines_where_the_cell_grid_slips() -> Non
     fr = read_frame(s.frame)
     assert fr.reason == "lines"
     assert fr.result is not None and tuple(fr.result.mrz) == s.identity.lines
-    assert fr.layout.name == "TD2" and fr.parts is None and fr.scores is None  # no cell scores of another read
+    assert fr.layout.name == s.identity.type and fr.parts is None and fr.scores is None  # no scores of another read
 
 
 def test_without_the_model_files_the_cell_reader_still_works(monkeypatch, tmp_path) -> None:
