@@ -46,6 +46,9 @@ class FrameRead:
     decoded: Decoded | None = None
     result: MrzResult | None = None
     reason: str = "none"
+    # a line result's plain line reads of other valid texts (``lines.supported`` let it pass; the stream does not
+    # take it as a clear witness unless this is 0)
+    dissent: int = 0
     bands: list[Band] = field(default_factory=list)
     # combined scores of every band read so far, by (layout name, flipped): the votes for :func:`decode.outvoted`
     # (emptied when :func:`read_frame` returns)
@@ -195,6 +198,7 @@ def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.da
     # describe this text, and the stream's vote averaged them with its other frames of this layout (a TD2 read's
     # scores beside TD3 ones made it fail on a held card; bench/mrz_stream.py, fourteenth session)
     out.scores = out.parts = None
+    out.dissent = sum(n for reads in lv.plain.values() for text, n in reads.items() if text != tuple(agreed_lines))
     out.result = build_result(layout, agreed_lines, today)
     return True
 

@@ -201,3 +201,23 @@ def test_a_card_brought_closer_is_voted_on_by_the_frames_that_read() -> None:
     every = [r.parts for r in reader._reads if r.parts is not None and r.layout.name == "TD3"]
     mean = np.mean(every, axis=0)
     assert decode(LAYOUTS["TD3"], combine(mean), DecodeConfig(), opinions=tuple(mean))[0] is None
+
+
+def test_a_line_result_other_plain_reads_dispute_is_no_clear_witness(monkeypatch) -> None:
+    """Stream benchmark clip 604329 (TD3 at 11.3 px, held card), frame at 0.17 s: the line models' pair agrees on
+    HANNAN for HANNAH (13 plain reads against 8 of HANNAH, so ``lines.supported`` lets it pass). Names have no
+    check digit. Two such frames must not make a result; until the fourteenth session every line result counted
+    as a clear witness, and they did."""
+    import hardware.mrz.stream as stream
+    from tests.mrzgen.held import held_card
+
+    frame = held_card(604329, kind="TD3", size=(1280, 720)).frame(0.1667)
+    read = read_frame(frame.frame)
+    assert read.result is not None and read.result.mrz[0].startswith("P<D<<WEBER<<HANNAN<")  # the misread is real
+    assert read.reason == "lines" and read.dissent > 0 and not stream._clear(read)
+    reader = MrzStreamReader()
+    assert [reader.feed(frame.frame).result for _ in range(2)] == [None, None]
+    monkeypatch.setattr(stream, "_clear", lambda r: r.result is not None)  # the rule before
+    reader = MrzStreamReader()
+    assert reader.feed(frame.frame).result is None
+    assert reader.feed(frame.frame).result.mrz[0].startswith("P<D<<WEBER<<HANNAN<")
