@@ -46,9 +46,11 @@ class FrameRead:
     decoded: Decoded | None = None
     result: MrzResult | None = None
     reason: str = "none"
-    # a line result's plain line reads of other valid texts (``lines.supported`` let it pass; the stream does not
-    # take it as a clear witness unless this is 0)
+    # a line result's plain line reads of other valid texts (``lines.supported`` let it pass), and how many line
+    # models read its text plainly: the stream takes it as a clear witness only when no model read another text
+    # and every model read this one
     dissent: int = 0
+    backers: int = 0
     bands: list[Band] = field(default_factory=list)
     # combined scores of every band read so far, by (layout name, flipped): the votes for :func:`decode.outvoted`
     # (emptied when :func:`read_frame` returns)
@@ -199,6 +201,7 @@ def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.da
     # scores beside TD3 ones made it fail on a held card; bench/mrz_stream.py, fourteenth session)
     out.scores = out.parts = None
     out.dissent = sum(n for reads in lv.plain.values() for text, n in reads.items() if text != tuple(agreed_lines))
+    out.backers = sum(1 for reads in lv.plain.values() if reads.get(tuple(agreed_lines), 0) > 0)
     out.result = build_result(layout, agreed_lines, today)
     return True
 

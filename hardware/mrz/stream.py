@@ -22,6 +22,7 @@ import numpy as np
 from .decode import DecodeConfig, decode, thinnest_unprotected
 from .feedback import band_pitch, frame_hint
 from .layouts import LAYOUTS
+from .lines import MODELS
 from .ocr import combine
 from .parse import build_result
 from .reader import FrameRead, read_frame, to_gray
@@ -40,11 +41,13 @@ def _clear(read: FrameRead) -> bool:
     A line result is clear when no line model read another valid text plainly (fourteenth session): in the stream
     benchmark, single frames of held cards gave line results MUBER for HUBER and HANNAN for HANNAH that the models'
     majority backed, beside plain reads of the right name; one more such frame and the stream would have reported
-    it, since until then every line result counted as clear."""
+    it, since until then every line result counted as clear. And every model must have read it plainly (fifteenth
+    session): in clip 602386 two models read a document number's K as ``<`` (1 and 2 plain reads; K and ``<``
+    differ by 20, which the check digit at weight 3 cannot see) while the third read nothing valid."""
     if read.result is None or read.layout is None:
         return False
     if read.reason == "lines":
-        return read.dissent == 0
+        return read.dissent == 0 and read.backers == len(MODELS)
     if read.scores is None:
         return True
     return thinnest_unprotected(read.layout, read.result.mrz, read.scores) >= CLEAR

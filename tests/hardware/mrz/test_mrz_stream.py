@@ -221,3 +221,24 @@ def test_a_line_result_other_plain_reads_dispute_is_no_clear_witness(monkeypatch
     reader = MrzStreamReader()
     assert reader.feed(frame.frame).result is None
     assert reader.feed(frame.frame).result.mrz[0].startswith("P<D<<WEBER<<HANNAN<")
+
+
+def test_a_line_result_a_model_did_not_read_is_no_clear_witness(monkeypatch) -> None:
+    """Stream benchmark clip 602386 (TD3 at 8.9 px, 960x540, held card), first frame: two line models read the
+    document number's K as ``<`` (K's arms without its stem; 1 and 2 plain reads, no other text), the third read
+    nothing valid. K and ``<`` differ by 20, and at weight 3 the check digit cannot see it. Undisputed, it counted
+    as a clear witness until the fifteenth session: a second such frame would have made it the result."""
+    import hardware.mrz.stream as stream
+    from tests.mrzgen.held import held_card
+
+    frame = held_card(602386, kind="TD3", size=(960, 540)).frame(0.0)
+    read = read_frame(frame.frame)
+    assert read.result is not None and read.result.mrz[1].startswith("S<Q9FTOL<")  # the misread is real
+    assert frame.identity.lines[1].startswith("SKQ9FTOL<")
+    assert read.reason == "lines" and read.dissent == 0 and read.backers == 2 and not stream._clear(read)
+    reader = MrzStreamReader()
+    assert [reader.feed(frame.frame).result for _ in range(2)] == [None, None]
+    monkeypatch.setattr(stream, "_clear", lambda r: r.result is not None and r.dissent == 0)  # the rule before
+    reader = MrzStreamReader()
+    assert reader.feed(frame.frame).result is None
+    assert reader.feed(frame.frame).result.mrz[1].startswith("S<Q9FTOL<")
