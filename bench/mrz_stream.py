@@ -48,6 +48,7 @@ def run_clip(card, fps: float, timeout: float, follow: bool = True) -> dict:
     trace: list[tuple[float, str]] = []  # per frame: camera time and valid read right (r), wrong (w) or none (-)
     hints: list[str] = []
     wrong_reads: list[list[str]] = []
+    outcome, seconds, read = "none", None, None
     while t <= timeout:
         shot = math.floor(t * CAMERA_FPS) / CAMERA_FPS  # the newest frame the camera has delivered
         frame = card.frame(shot).frame
@@ -68,12 +69,11 @@ def run_clip(card, fps: float, timeout: float, follow: bool = True) -> dict:
             card.follow_hint(fb.hint, t + took)
         if fb.result is not None:
             outcome = "right" if tuple(fb.result.mrz) == truth else "wrong"
-            return {"outcome": outcome, "s": t + took, "frames": frames, "frame_right": frame_right,
-                    "frame_wrong": frame_wrong, "read": list(fb.result.mrz), "trace": trace,
-                    "wrong_reads": wrong_reads, "hints": hints, "closer_at": card.approach_at}
+            seconds, read = t + took, list(fb.result.mrz)
+            break
         t += max(1 / fps, took)
-    return {"outcome": "none", "s": None, "frames": frames, "frame_right": frame_right,
-            "frame_wrong": frame_wrong, "read": None, "trace": trace, "wrong_reads": wrong_reads, "hints": hints,
+    return {"outcome": outcome, "s": seconds, "frames": frames, "frame_right": frame_right,
+            "frame_wrong": frame_wrong, "read": read, "trace": trace, "wrong_reads": wrong_reads, "hints": hints,
             "closer_at": card.approach_at}
 
 

@@ -339,20 +339,20 @@ def supported(lines: list[str] | tuple[str, ...], plain: dict[str, dict[tuple[st
     fine model read PAUL) and FISCHER as EISCHER (half model 6 reads, 3 plain, the context model 2 plain; but the
     fine and context models read FISCHER plainly 6 times). On the 351 logged fallback frames this rule refuses
     both and 3 right reads (of 237)."""
-    totals = _totals(plain)
-    mine = totals.get(tuple(lines), 0)
-    return mine >= MIN_PLAIN and all(n <= mine for text, n in totals.items() if text != tuple(lines))
+    counts = totals(plain)
+    mine = counts.get(tuple(lines), 0)
+    return mine >= MIN_PLAIN and all(n <= mine for text, n in counts.items() if text != tuple(lines))
 
 
 def outnumbered(lines: list[str] | tuple[str, ...], plain: dict[str, dict[tuple[str, ...], int]]) -> bool:
     """True if the models' plain reads favour another text: at least ``MIN_PLAIN`` reads of it, more than of
     ``lines``. For the cell reader's thin reads, which the line models may not read at all."""
-    totals = _totals(plain)
-    mine = totals.get(tuple(lines), 0)
-    return any(n >= MIN_PLAIN and n > mine for text, n in totals.items() if text != tuple(lines))
+    counts = totals(plain)
+    mine = counts.get(tuple(lines), 0)
+    return any(n >= MIN_PLAIN and n > mine for text, n in counts.items() if text != tuple(lines))
 
 
-def _totals(plain: dict[str, dict[tuple[str, ...], int]]) -> dict[tuple[str, ...], int]:
+def totals(plain: dict[str, dict[tuple[str, ...], int]]) -> dict[tuple[str, ...], int]:
     """Reads per text over all models."""
     totals: dict[tuple[str, ...], int] = {}
     for reads in plain.values():

@@ -20,6 +20,7 @@ from .lines import (
     read_band,
     scaled,
     supported,
+    totals,
     valid_read,
 )
 from .locate import DETECT_WIDTH, Band, LineBlob, bands_of, find_bands, text_lines
@@ -200,8 +201,9 @@ def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.da
     # describe this text, and the stream's vote averaged them with its other frames of this layout (a TD2 read's
     # scores beside TD3 ones made it fail on a held card; bench/mrz_stream.py, fourteenth session)
     out.scores = out.parts = None
-    out.dissent = sum(n for reads in lv.plain.values() for text, n in reads.items() if text != tuple(agreed_lines))
-    out.backers = sum(1 for reads in lv.plain.values() if reads.get(tuple(agreed_lines), 0) > 0)
+    text = tuple(agreed_lines)
+    out.dissent = sum(n for other, n in totals(lv.plain).items() if other != text)
+    out.backers = sum(1 for reads in lv.plain.values() if reads.get(text, 0) > 0)
     out.result = build_result(layout, agreed_lines, today)
     return True
 

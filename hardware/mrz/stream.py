@@ -48,9 +48,7 @@ def _clear(read: FrameRead) -> bool:
         return False
     if read.reason == "lines":
         return read.dissent == 0 and read.backers == len(MODELS)
-    if read.scores is None:
-        return True
-    return thinnest_unprotected(read.layout, read.result.mrz, read.scores) >= CLEAR
+    return read.scores is not None and thinnest_unprotected(read.layout, read.result.mrz, read.scores) >= CLEAR
 
 
 @dataclass
@@ -102,8 +100,9 @@ class MrzStreamReader:
                 if r.result is not None:
                     valid.setdefault(r.layout.name, []).append(r.parts)
         for name, parts in every.items():
-            for pool in (parts, valid.get(name, [])):
-                if len(pool) < self.min_vote or (pool is not parts and len(pool) == len(parts)):
+            read_ones = valid.get(name, [])
+            for pool in (parts, read_ones) if len(read_ones) < len(parts) else (parts,):
+                if len(pool) < self.min_vote:
                     continue
                 mean = np.mean(pool, axis=0)  # both recognisers' scores averaged over the frames
                 decoded, _ = decode(LAYOUTS[name], combine(mean), self.cfg, opinions=tuple(mean))
