@@ -336,6 +336,41 @@ def bands_of(blobs: list[LineBlob], scale: float, partial: bool = False) -> list
     return [b for _, b in bands]
 
 
+TD1_OUTER = (6.5, 12.5)  # line length / spacing of a TD1 band's first and third line (its middle one missing)
+TD1_ADJACENT = (12.5, 23.0)  # ... of two adjacent TD1 lines (overlaps TD2's ~18-27)
+
+
+def completed(band: Band) -> list[Band]:
+    """TD1 bands a 2-line band may be part of: with the middle line added when its lines are as far apart as a
+    TD1's outer lines, or with a line above or below when they are as close as adjacent TD1 lines.
+
+    Why: blur, glare or a merged run of glyphs can hide one line of a TD1, and a band of the other two has no
+    TD1 reading at all (fresh frames 121429, 121882)."""
+    if band.count != 2:
+        return []
+    a, b = band.lines
+    d = a.direction + b.direction
+    d = d / np.linalg.norm(d)
+    n = np.array([-d[1], d[0]])
+    spacing = float((b.center - a.center) @ n)
+    if spacing <= 0:
+        return []
+    ratio = (a.length + b.length) / 2 / spacing
+    ref = max(band.lines, key=lambda ln: ln.length)
+    thick = (a.thickness + b.thickness) / 2
+
+    def line_at(offset: float) -> LineBlob:  # a line ``offset`` below ``a``, aligned with the longer line
+        c = a.center + offset * n
+        return LineBlob(c + float((ref.center - c) @ d) * d, d, ref.length, thick)
+
+    groups = []
+    if TD1_OUTER[0] <= ratio < TD1_OUTER[1]:
+        groups.append([a, line_at(spacing / 2), b])
+    if TD1_ADJACENT[0] <= ratio < TD1_ADJACENT[1]:
+        groups += [[line_at(-spacing), a, b], [a, b, line_at(2 * spacing)]]
+    return [Band(tuple(g), _quad(g).astype(np.float32)) for g in groups]
+
+
 def largest_text_line(frame_gray: np.ndarray) -> float:
     """Length in frame pixels of the longest line-like blob (for the 'closer' hint); 0 when none."""
     h, w = frame_gray.shape[:2]

@@ -11,6 +11,7 @@ from hardware.mrz.layouts import LAYOUTS
 from hardware.mrz.lines import (
     ALPHABET,
     MIN_PLAIN,
+    MIN_PLAIN_OWN,
     MIN_VOTES,
     PAIRS,
     agreed,
@@ -104,8 +105,10 @@ def test_either_pair_of_models_can_agree_but_each_needs_the_half_model() -> None
 def test_a_line_text_needs_the_plain_reads_behind_it() -> None:
     right = ("A" * 30, "B" * 30, "C" * 30)
     other = ("D" * 30, "B" * 30, "C" * 30)
-    assert MIN_PLAIN == 2
-    assert supported(right, {"half": {right: 1}, "fine": {right: 1}})
+    assert MIN_PLAIN == 2 and MIN_PLAIN_OWN == 2
+    assert supported(right, {"half": {right: 2}, "fine": {right: 1}})
+    # one plain read per model (fresh frame 141756's LZNA: 1 + 1 + 1): no model read it twice by itself
+    assert not supported(right, {"half": {right: 1}, "fine": {right: 1}, "context": {right: 1}})
     assert not supported(right, {"half": {}, "fine": {right: 1}})  # one plain read: the rest was the syntax's
     assert supported(right, {"half": {right: 3}, "fine": {other: 2}, "context": {other: 1}})  # a tie is no veto
     assert not supported(right, {"half": {right: 3}, "fine": {other: 2}, "context": {other: 2}})

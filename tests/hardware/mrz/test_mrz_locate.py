@@ -104,3 +104,24 @@ def test_a_line_found_only_in_part_pairs_with_its_neighbour_in_the_late_pass() -
     assert find_bands(img) == []
     bands = find_bands(img, partial=True)
     assert bands and bands[0].count == 2 and abs(bands[0].length - 337) < 8
+
+
+def test_a_td1_band_found_with_two_of_its_lines_is_completed() -> None:
+    """Blur, glare or a merged run of glyphs can hide one of a TD1's three lines, and a band of the other two has
+    no TD1 reading; the reader's late step tries it with the third line where it must be: between two lines as
+    far apart as a TD1's outer ones, else above or below two adjacent ones (fresh frames 121429, 121882)."""
+    from hardware.mrz.locate import Band, _quad, completed
+
+    def band(*lines: LineBlob) -> Band:
+        return Band(lines, _quad(list(lines)).astype(np.float32))
+
+    def rows(bands: list[Band]) -> list[list[int]]:
+        return [[round(float(ln.center[1])) for ln in b.lines] for b in bands]
+
+    outer = completed(band(_blob(300, 50, 300), _blob(290, 90, 280)))  # length / spacing 7.25
+    assert rows(outer) == [[50, 70, 90]]
+    middle = outer[0].lines[1]
+    assert middle.length == 300 and round(float(middle.center[0])) == 300  # the longer line's extent
+    assert rows(completed(band(_blob(300, 50, 300), _blob(300, 70, 300)))) == [[30, 50, 70], [50, 70, 90]]
+    assert completed(band(_blob(300, 50, 440), _blob(300, 67, 440))) == []  # a TD3's lines (26)
+    assert completed(band(*(_blob(300, y, 300) for y in (50, 70, 90)))) == []  # three lines already

@@ -241,3 +241,34 @@ def test_a_thin_read_the_line_models_read_otherwise_more_often_is_refused(monkey
     monkeypatch.setattr(reader, "outnumbered", lambda lines, plain: False)  # the rule before
     wrong = read_frame(s.frame).result
     assert wrong is not None and wrong.mrz[2].startswith("KLLIN<<LUKAS")
+
+
+def test_a_td1_found_with_two_lines_is_read_with_the_third_added() -> None:
+    """Fresh frame 121429 (TD1 at 11.9 px pitch): the fast detection finds two of the three lines, the fine one
+    three with wrong lengths (332-381 px for an MRZ of 364); none of those bands reads, the two-line one completed
+    to a TD1 does."""
+    s = make_sample(121429, kind="TD1", size=(1280, 720), level="webcam")
+    assert _right(read_frame(s.frame).result, s)
+
+
+def test_a_band_whose_longer_line_ran_into_print_beside_the_card_is_read_at_the_other_line_s_extent() -> None:
+    """Fresh frame 121289 (TD2 at 18.2 px pitch, clean): the second line runs into a poster's text beside the card
+    on the same row (957 px for an MRZ of 611), too long to pair in the first passes; the late pass pairs it as a
+    partial line and gives both lines its extent. The first line's own extent reads."""
+    s = make_sample(121289, kind="TD2", size=(1280, 720), level="webcam")
+    assert _right(read_frame(s.frame).result, s)
+
+
+def test_a_name_each_line_model_misread_plainly_once_is_not_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fresh frame 141756 (TD1 at 9.7 px pitch, dark, motion blur): the cell reader refuses the frame; the three
+    line models read LINA as LZNA - plainly once each, the half model twice more under the syntax - and the cell
+    reader leans to Z too, so no rule but the evidence's thinness is left: one model must read a text plainly
+    twice (``lines.supported``)."""
+    import hardware.mrz.lines as lines
+
+    s = make_sample(141756, kind="TD1", size=(1280, 720), level="webcam")
+    result = read_frame(s.frame).result
+    assert result is None or _right(result, s)
+    monkeypatch.setattr(lines, "MIN_PLAIN_OWN", 1)  # the rule before
+    wrong = read_frame(s.frame).result
+    assert wrong is not None and wrong.mrz[2].startswith("MEYER<<NOAH<LZNA")
