@@ -56,6 +56,7 @@ class Decoded:
     cost: float
     edits: int
     min_margin: float
+    rival: float = float("inf")  # how much more the next valid reading of the scores costs
 
 
 def _mask(layout: Layout, state: str) -> np.ndarray:
@@ -138,15 +139,16 @@ def decode(layout: Layout, scores: np.ndarray, cfg: DecodeConfig = DecodeConfig(
     if int((margin < cfg.uncertain_margin).sum()) > cfg.max_uncertain:
         return None, "poor"
     base = [ALPHABET[int(j)] for j in order[:, 0]]
-    alts = []  # (cost, position, char)
+    wide = []  # (cost, position, char): runner-ups within the line check's reach
+    reach = max(cfg.alt_cost, cfg.line_check_margin)
     for i in layout.protected:
         for r in range(1, 4):
             cost = float(best[i] - masked[i, order[i, r]])
-            if not np.isfinite(cost) or cost > cfg.alt_cost:
+            if not np.isfinite(cost) or cost > reach:
                 break
-            alts.append((cost, i, ALPHABET[int(order[i, r])]))
-    alts.sort()
-    alts = alts[:cfg.max_alternatives]
+            wide.append((cost, i, ALPHABET[int(order[i, r])]))
+    wide.sort()
+    alts = [a for a in wide if a[0] <= cfg.alt_cost][:cfg.max_alternatives]
     valid: list[tuple[float, int, list[str], frozenset[int]]] = []
     for n_edits in range(cfg.max_edits + 1):
         for combo in itertools.combinations(alts, n_edits):
@@ -174,7 +176,31 @@ def decode(layout: Layout, scores: np.ndarray, cfg: DecodeConfig = DecodeConfig(
         if any(doubtful[q] and q not in edited for q in group):
             return None, "ambiguous"
     prot = ~unprot
-    return Decoded(lines, cost, edits, float(margin[prot].min() if prot.any() else 1.0)), "ok"
+    rival = _rival(layout, base, wide[:cfg.max_alternatives], lines, cost, cfg.max_edits)
+    return Decoded(lines, cost, edits, float(margin[prot].min() if prot.any() else 1.0), rival), "ok"
+
+
+def _rival(layout: Layout, base: list[str], alts: list[tuple[float, int, str]], chosen: list[str], cost: float,
+           max_edits: int) -> float:
+    """How much more than ``cost`` the cheapest other valid reading from ``alts`` costs (inf if there is none).
+
+    Why: the decoder's ambiguity margin only looks at runner-ups within ``alt_cost``; two cells a little further
+    off can still cancel in a check digit (fresh frame 161407: a clean TD3 whose document number 8G7MAT00 the cell
+    reader read as 8G7MATOO, O over 0 by 0.034 and 0.042 at weights 7 and 3, which add 240). The reader then asks
+    the line models (``reader._lines_agree_otherwise``)."""
+    out = float("inf")
+    for n_edits in range(max_edits + 1):
+        for combo in itertools.combinations(alts, n_edits):
+            if len({p for _, p, _ in combo}) < n_edits:
+                continue
+            flat = list(base)
+            for _, p, ch in combo:
+                flat[p] = ch
+            lines = _split(layout, flat)
+            if lines == chosen or failed_checks(layout, lines) or syntax_problems(layout, lines):
+                continue
+            out = min(out, sum(c for c, _, _ in combo) - cost)
+    return out
 
 
 def _aligned(layout: Layout, lines: list[str], scores: np.ndarray,

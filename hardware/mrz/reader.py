@@ -315,8 +315,11 @@ def _try_bands(gray: np.ndarray, bands: list[Band], out: FrameRead, today: dt.da
                     # the line recogniser reading the same band as another valid MRZ: one of the two is wrong
                     if decoded is not None and _lines_differ(gray, band, layout, flip, decoded.lines):
                         decoded, reason = None, "lines differ"
+                    # ... at every band length, when a cell no check digit protects was read thinly or the check
+                    # digits allow another reading of the scores at little more cost
                     if (decoded is not None
-                            and thinnest_unprotected(layout, decoded.lines, scores) < cfg.line_check_margin
+                            and min(thinnest_unprotected(layout, decoded.lines, scores), decoded.rival)
+                            < cfg.line_check_margin
                             and _lines_agree_otherwise(gray, band, layout, flip, decoded.lines)):
                         decoded, reason = None, "lines differ"
                     sibling.append((scores, parts))

@@ -272,3 +272,20 @@ def test_a_name_each_line_model_misread_plainly_once_is_not_reported(monkeypatch
     monkeypatch.setattr(lines, "MIN_PLAIN_OWN", 1)  # the rule before
     wrong = read_frame(s.frame).result
     assert wrong is not None and wrong.mrz[2].startswith("MEYER<<NOAH<LZNA")
+
+
+def test_a_read_the_check_digits_would_allow_read_otherwise_close_by_is_checked_by_the_line_models(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fresh frame 161407 (a clean TD3 at 12 px pitch): the cell reader reads the document number 8G7MAT00 as
+    8G7MATOO - O over 0 by 0.034 and 0.042 at weights 7 and 3, which add 240 and keep the check digit. Every cell
+    without a check digit is clear, so no line check ran, and the half model's veto read nothing valid at the
+    read's length; the fine and context models read 00 at every length. A read whose scores allow another valid
+    reading within 0.1 (``decode._rival``) is now checked by the line models like a thin one."""
+    import hardware.mrz.decode as decode
+
+    s = make_sample(161407, kind="TD3", size=(640, 480), level="webcam")
+    result = read_frame(s.frame).result
+    assert result is None or _right(result, s)
+    monkeypatch.setattr(decode, "_rival", lambda *a, **k: float("inf"))  # the rule before
+    wrong = read_frame(s.frame).result
+    assert wrong is not None and wrong.mrz[1].startswith("8G7MATOO<4")
