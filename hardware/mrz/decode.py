@@ -149,18 +149,7 @@ def decode(layout: Layout, scores: np.ndarray, cfg: DecodeConfig = DecodeConfig(
             wide.append((cost, i, ALPHABET[int(order[i, r])]))
     wide.sort()
     alts = [a for a in wide if a[0] <= cfg.alt_cost][:cfg.max_alternatives]
-    valid: list[tuple[float, int, list[str], frozenset[int]]] = []
-    for n_edits in range(cfg.max_edits + 1):
-        for combo in itertools.combinations(alts, n_edits):
-            if len({p for _, p, _ in combo}) < n_edits:
-                continue
-            flat = list(base)
-            for _, p, ch in combo:
-                flat[p] = ch
-            lines = _split(layout, flat)
-            if failed_checks(layout, lines) or syntax_problems(layout, lines):
-                continue
-            valid.append((sum(c for c, _, _ in combo), n_edits, lines, frozenset(p for _, p, _ in combo)))
+    valid = _valid_readings(layout, base, alts, cfg.max_edits)
     if not valid:
         return None, "checks"
     valid.sort(key=lambda v: v[0])
@@ -180,15 +169,11 @@ def decode(layout: Layout, scores: np.ndarray, cfg: DecodeConfig = DecodeConfig(
     return Decoded(lines, cost, edits, float(margin[prot].min() if prot.any() else 1.0), rival), "ok"
 
 
-def _rival(layout: Layout, base: list[str], alts: list[tuple[float, int, str]], chosen: list[str], cost: float,
-           max_edits: int) -> float:
-    """How much more than ``cost`` the cheapest other valid reading from ``alts`` costs (inf if there is none).
-
-    Why: the decoder's ambiguity margin only looks at runner-ups within ``alt_cost``; two cells a little further
-    off can still cancel in a check digit (fresh frame 161407: a clean TD3 whose document number 8G7MAT00 the cell
-    reader read as 8G7MATOO, O over 0 by 0.034 and 0.042 at weights 7 and 3, which add 240). The reader then asks
-    the line models (``reader._lines_agree_otherwise``)."""
-    out = float("inf")
+def _valid_readings(layout: Layout, base: list[str], alts: list[tuple[float, int, str]], max_edits: int
+                    ) -> list[tuple[float, int, list[str], frozenset[int]]]:
+    """Every reading of ``base`` with up to ``max_edits`` of the runner-ups ``alts`` (cost, position, char) that
+    passes all check digits and the syntax: (summed cost, edits, lines, edited positions)."""
+    valid = []
     for n_edits in range(max_edits + 1):
         for combo in itertools.combinations(alts, n_edits):
             if len({p for _, p, _ in combo}) < n_edits:
@@ -197,10 +182,22 @@ def _rival(layout: Layout, base: list[str], alts: list[tuple[float, int, str]], 
             for _, p, ch in combo:
                 flat[p] = ch
             lines = _split(layout, flat)
-            if lines == chosen or failed_checks(layout, lines) or syntax_problems(layout, lines):
+            if failed_checks(layout, lines) or syntax_problems(layout, lines):
                 continue
-            out = min(out, sum(c for c, _, _ in combo) - cost)
-    return out
+            valid.append((sum(c for c, _, _ in combo), n_edits, lines, frozenset(p for _, p, _ in combo)))
+    return valid
+
+
+def _rival(layout: Layout, base: list[str], alts: list[tuple[float, int, str]], chosen: list[str], cost: float,
+           max_edits: int) -> float:
+    """How much more than ``cost`` the cheapest other valid reading from ``alts`` costs (inf if there is none).
+
+    Why: the decoder's ambiguity margin only looks at runner-ups within ``alt_cost``; two cells a little further
+    off can still cancel in a check digit (fresh frame 161407: a clean TD3 whose document number 8G7MAT00 the cell
+    reader read as 8G7MATOO, O over 0 by 0.034 and 0.042 at weights 7 and 3, which add 240). The reader then asks
+    the line models (``reader._lines_agree_otherwise``)."""
+    return min((c - cost for c, _, lines, _ in _valid_readings(layout, base, alts, max_edits) if lines != chosen),
+               default=float("inf"))
 
 
 def _aligned(layout: Layout, lines: list[str], scores: np.ndarray,
