@@ -116,10 +116,8 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
             return out
     # Third chance: the lines of a band disagree on their length (one picked up a neighbouring mark or lost an end
     # to glare or blur), so their mean, the band's length, fits neither; try each line's own extent for all lines.
-    for band in [v for b in retry for v in _line_extents(b)]:
-        for f in EXTENT_FACTORS:
-            if _try_bands(gray, [scaled(band, f)], out, today, cfg, False, []):
-                return out
+    if _try_scaled(gray, [v for b in retry for v in _line_extents(b)], EXTENT_FACTORS, out, today, cfg):
+        return out
     # Last chance: motion blur smears glyphs along one direction, which the isotropic template blurs match poorly;
     # read the likeliest bands once more with motion-blurred templates added (only here: they cost time).
     for band in [scaled(b, f) for f in EXTENT_FACTORS for b in retry]:
@@ -151,7 +149,7 @@ def _read_frame(gray: np.ndarray, today: dt.date | None, cfg: DecodeConfig, try_
         # line can have run into print beside the card on the same row (fresh frame 121289)
         extents = [v for b in late[:MAX_BANDS] if b.measured for v in _line_extents(b)
                    if abs(v.length - b.length) > 0.01 * b.length]
-        if _try_variants(gray, extents, EXTENT_FACTORS, out, today, cfg, False):
+        if _try_variants(gray, extents, EXTENT_FACTORS, out, today, cfg):
             return out
         if _try_completed(gray, late[:MAX_BANDS], tried, out, today, cfg):
             return out
@@ -219,15 +217,18 @@ def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.da
     return True
 
 
+def _try_scaled(gray: np.ndarray, bands: list[Band], factors: tuple[float, ...], out: FrameRead,
+                today: dt.date | None, cfg: DecodeConfig) -> bool:
+    """Read ``bands`` upright with the cell reader, each at its length times ``factors``; True on a result."""
+    return any(_try_bands(gray, [scaled(band, f) if f != 1.0 else band], out, today, cfg, False, [])
+               for band in bands for f in factors)
+
+
 def _try_variants(gray: np.ndarray, bands: list[Band], factors: tuple[float, ...], out: FrameRead,
-                  today: dt.date | None, cfg: DecodeConfig, try_flipped: bool) -> bool:
-    """Read ``bands`` with the cell reader, each at its length times ``factors``, then with the line models; True
-    as soon as one of them gives a result."""
-    for band in bands:
-        for f in factors:
-            if _try_bands(gray, [scaled(band, f) if f != 1.0 else band], out, today, cfg, try_flipped, []):
-                return True
-    return bool(bands) and _agreed_result(gray, _line_votes(gray, bands[:LINE_BANDS]), out, today, cfg)
+                  today: dt.date | None, cfg: DecodeConfig) -> bool:
+    """:func:`_try_scaled`, then the line models over ``bands``; True as soon as one of them gives a result."""
+    return _try_scaled(gray, bands, factors, out, today, cfg) or (
+        bool(bands) and _agreed_result(gray, _line_votes(gray, bands[:LINE_BANDS]), out, today, cfg))
 
 
 def _try_completed(gray: np.ndarray, bands: list[Band], tried: list[Band], out: FrameRead, today: dt.date | None,
@@ -240,7 +241,7 @@ def _try_completed(gray: np.ndarray, bands: list[Band], tried: list[Band], out: 
     unread frame pays for this step (about 0.3 s), and the frames it gained read the same that way as with five
     lengths and both orientations, which cost 0.4 s more on 14 unread frames."""
     extra = [c for b in bands for c in completed(b) if not any(_same(c, t) for t in tried)]
-    return _try_variants(gray, extra, EXTENT_FACTORS, out, today, cfg, False)
+    return _try_variants(gray, extra, EXTENT_FACTORS, out, today, cfg)
 
 
 def _warps(gray: np.ndarray, band: Band, layout: Layout, flip: bool) -> list[Rectified]:
