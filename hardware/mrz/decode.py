@@ -297,6 +297,29 @@ def disputed(layout: Layout, lines: list[str], reads: list[np.ndarray], cfg: Dec
     return bool(np.any(np.min(margins, axis=0) > cfg.dispute_margin))
 
 
+def preferred(layout: Layout, lines: list[str], other: list[str], reads: list[np.ndarray],
+              min_overlap: float = 0.85) -> bool:
+    """True if more than half of the cell reader's ``reads`` that are aligned with ``lines`` pick ``other``'s
+    character (best of those its field allows) at every cell where ``other`` differs from ``lines``.
+
+    Unlike :func:`disputed` this asks for no margin: it only says which way the cell reader leans, as a second
+    witness beside a line model's reads of ``other`` (``reader._contested``)."""
+    flat, alt = "".join(lines), "".join(other)
+    cells = [i for i, (a, b) in enumerate(zip(flat, alt, strict=True)) if a != b]
+    if not cells:
+        return False
+    want = np.array([_INDEX[alt[i]] for i in cells])
+    _, allowed = _read_index(layout, lines)
+    aligned = backing = 0
+    for sc in reads:
+        if _aligned(layout, lines, sc, min_overlap) is None:
+            continue
+        best = np.where(allowed, sc, -np.inf).argmax(axis=1)
+        aligned += 1
+        backing += bool(np.all(best[cells] == want))
+    return aligned > 0 and 2 * backing > aligned
+
+
 def stroke_doubt(layout: Layout, lines: list[str], scores: np.ndarray, cells: np.ndarray,
                  cfg: DecodeConfig = DecodeConfig()) -> bool:
     """True if an unprotected cell read with a thin margin (< ``cfg.stroke_thin``) over its stroke twin (the same

@@ -225,9 +225,11 @@ class BandRead:
 
 
 def band_reads(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple[bool, ...] = (False, True),
-               model: str = "half", constrain: bool = False) -> list[BandRead]:
+               model: str = "half", constrain: bool = False,
+               raw: list[tuple[bool, tuple[str, ...]]] | None = None) -> list[BandRead]:
     """Every valid read any band length, layout and orientation gives (with ``constrain``, reads made valid by the
-    syntax-constrained decode too).
+    syntax-constrained decode too). ``raw``, if given, collects every read's lines, valid or not, with its
+    orientation (for :func:`rivals`).
 
     Without the model file (a broken install) nothing: the cell reader alone still works; the clerk bundle's
     ``--check`` reports the missing file.
@@ -238,7 +240,10 @@ def band_reads(gray: np.ndarray, band: Band, layouts: list[Layout], flips: tuple
     for layout in layouts:
         for flip in flips:
             for f in FACTORS:
-                read = _read(gray, scaled(band, f) if f != 1.0 else band, layout, flip, model, constrain)
+                seen: list[tuple[str, ...]] = []
+                read = _read(gray, scaled(band, f) if f != 1.0 else band, layout, flip, model, constrain, seen)
+                if raw is not None:
+                    raw.extend((flip, lines) for lines in seen)
                 if read is not None:
                     out.append(BandRead(read[0], flip, read[1]))
     return out
@@ -263,8 +268,9 @@ def valid_read(gray: np.ndarray, band: Band, layout: Layout, flip: bool = False,
 
 
 def _read(gray: np.ndarray, band: Band, layout: Layout, flip: bool = False, model: str = "half",
-          constrain: bool = False) -> tuple[tuple[str, ...], bool] | None:
-    """The band's valid lines and whether the syntax-constrained decode (``ctc_constrained``) was needed."""
+          constrain: bool = False, seen: list[tuple[str, ...]] | None = None) -> tuple[tuple[str, ...], bool] | None:
+    """The band's valid lines and whether the syntax-constrained decode (``ctc_constrained``) was needed; the
+    lines as read, valid or not, go to ``seen``."""
     if not _present(MODELS[model].path):
         return None
     images = strips(gray, band, layout.length, flip, model)
@@ -272,6 +278,8 @@ def _read(gray: np.ndarray, band: Band, layout: Layout, flip: bool = False, mode
         return None
     probs = line_probs(images, model)
     lines = tuple(ctc_greedy(p).text for p in probs)
+    if seen is not None:
+        seen.append(lines)
     if any(len(t) != layout.length for t in lines):
         return None
     if parse_mrz(list(lines)) is not None:
@@ -353,6 +361,34 @@ def supported(lines: list[str] | tuple[str, ...], plain: dict[str, dict[tuple[st
     own = max((reads.get(text, 0) for reads in plain.values()), default=0)
     return (mine >= MIN_PLAIN and own >= MIN_PLAIN_OWN
             and all(n <= mine for other, n in counts.items() if other != text))
+
+
+def rivals(layout: Layout, lines: list[str] | tuple[str, ...],
+           raw: dict[str, list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """Other valid texts that single lines of the models' reads (``raw``: per model, every read of the text's bands,
+    valid or not) point to, read by one model at least ``MIN_PLAIN_OWN`` times: a line that differs from ``lines``
+    in 1 or 2 cells no check digit covers and makes a valid MRZ with the other lines.
+
+    Why single lines: a name line has no check digit, so a read of it is evidence about the name whatever the
+    model made of the other lines, and the valid-text votes never see such a read when another line failed.
+    Fresh frame 151913 (TD2, 10 px pitch, dark, blurred): the context model read HUBER 3 times (the second line
+    wrong each time), the three models NUBER 17 times, the cell reader leaned to H. See ``reader._contested``."""
+    counts: dict[tuple[str, ...], dict[str, int]] = {}
+    for model, reads in raw.items():
+        for read in reads:
+            if len(read) != len(lines):
+                continue
+            for j, (mine, other) in enumerate(zip(lines, read, strict=True)):
+                if len(other) != len(mine):
+                    continue
+                cells = [j * layout.length + k for k, (a, b) in enumerate(zip(mine, other, strict=True)) if a != b]
+                if not 0 < len(cells) <= 2 or any(i in layout.protected for i in cells):
+                    continue
+                text = (*lines[:j], other, *lines[j + 1:])
+                per_model = counts.setdefault(text, {})
+                per_model[model] = per_model.get(model, 0) + 1
+    return [text for text, per_model in counts.items()
+            if max(per_model.values()) >= MIN_PLAIN_OWN and parse_mrz(list(text)) is not None]
 
 
 def outnumbered(lines: list[str] | tuple[str, ...], plain: dict[str, dict[tuple[str, ...], int]]) -> bool:

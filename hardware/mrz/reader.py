@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .decode import DecodeConfig, Decoded, contradicted, decode, disputed, outvoted, stroke_doubt, thinnest_unprotected
+from .decode import (
+    DecodeConfig,
+    Decoded,
+    contradicted,
+    decode,
+    disputed,
+    outvoted,
+    preferred,
+    stroke_doubt,
+    thinnest_unprotected,
+)
 from .layouts import LAYOUTS, Layout, layout_for
 from .lines import (
     FACTORS,
@@ -18,6 +28,7 @@ from .lines import (
     cross_agreed,
     outnumbered,
     read_band,
+    rivals,
     scaled,
     supported,
     totals,
@@ -163,6 +174,8 @@ class LineVotes:
     votes: dict[str, dict[tuple[str, ...], int]]  # per model: every valid read, syntax-constrained ones too
     plain: dict[str, dict[tuple[str, ...], int]]  # per model: reads valid as read (they alone confirm a text)
     sources: dict[tuple[str, ...], list[tuple[Band, bool]]]  # where each text was read: (band, flipped)
+    # every read, valid or not: (band, flipped, model, lines), for ``_contested``
+    raw: list[tuple[Band, bool, str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def _line_votes(gray: np.ndarray, bands: list[Band]) -> LineVotes:
@@ -174,7 +187,8 @@ def _line_votes(gray: np.ndarray, bands: list[Band]) -> LineVotes:
     out = LineVotes({model: {} for model in MODELS}, {model: {} for model in MODELS}, {})
     for model, votes in out.votes.items():
         for band in bands:
-            for read in band_reads(gray, band, candidate_layouts(band), model=model, constrain=True):
+            seen: list[tuple[bool, tuple[str, ...]]] = []
+            for read in band_reads(gray, band, candidate_layouts(band), model=model, constrain=True, raw=seen):
                 votes[read.lines] = votes.get(read.lines, 0) + 1
                 if not read.constrained:
                     plain = out.plain[model]
@@ -182,6 +196,7 @@ def _line_votes(gray: np.ndarray, bands: list[Band]) -> LineVotes:
                 where = out.sources.setdefault(read.lines, [])
                 if not any(b is band and f == read.flip for b, f in where):
                     where.append((band, read.flip))
+            out.raw.extend((band, flip, model, lines) for flip, lines in seen)
         if not votes and model == "half":
             break
     return out
@@ -205,6 +220,9 @@ def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.da
     if disputed(layout, agreed_lines, cells, cfg):
         out.reason = "cells dispute"
         return False
+    if _contested(layout, agreed_lines, lv, cells):
+        out.reason = "lines contested"
+        return False
     out.layout, out.reason = layout, "lines"
     # the cell scores in ``out`` are of a band read that was refused, perhaps under another layout: they do not
     # describe this text, and the stream's vote averaged them with its other frames of this layout (a TD2 read's
@@ -215,6 +233,27 @@ def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.da
     out.backers = sum(1 for reads in lv.plain.values() if reads.get(text, 0) > 0)
     out.result = build_result(layout, agreed_lines, today)
     return True
+
+
+def _contested(layout: Layout, lines: list[str], lv: LineVotes, cells: list[np.ndarray]) -> bool:
+    """True if two different recognisers see another valid text in the agreed one's bands: a line model read one of
+    its lines otherwise at least twice (``lines.rivals``: only cells no check digit covers, the rest unchanged)
+    and the cell reader picks that text's characters there in most of its aligned reads (``decode.preferred``).
+
+    Why: names have no check digit, and fresh frame 151913 (TD2, 10 px pitch, dark, blurred) was reported as
+    FISCHER<NUBER for HUBER - all three models read NUBER plainly (17 reads), so every vote rule passed; but the
+    context model read the name line as HUBER 3 times (each time with a wrong second line, so no valid text) and
+    the cell reader chose H in 9 of its 13 aligned reads, by margins too thin (< 0.05) for ``disputed``. Of 584
+    right line results in 15 500 frames of 17 sets it refuses 10, each a name where a model and the cell reader
+    leaned the same other way (KRUESER for KRUEGER: the fine model 4 reads, the cell reader 11 of 12), i.e.
+    results that were right by a vote's luck."""
+    own = tuple(lines)
+    sources = lv.sources[own]
+    raw: dict[str, list[tuple[str, ...]]] = {}
+    for band, flip, model, read in lv.raw:
+        if any(b is band and f == flip for b, f in sources):
+            raw.setdefault(model, []).append(read)
+    return any(preferred(layout, lines, list(other), cells) for other in rivals(layout, lines, raw))
 
 
 def _try_scaled(gray: np.ndarray, bands: list[Band], factors: tuple[float, ...], out: FrameRead,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hardware.mrz.checkdigit import ALPHABET, check_digit
-from hardware.mrz.decode import contradicted, decode, disputed, outvoted, stroke_doubt
+from hardware.mrz.decode import contradicted, decode, disputed, outvoted, preferred, stroke_doubt
 from hardware.mrz.glyphs import templates
 from hardware.mrz.layouts import TD1, TD3
 from hardware.mrz.ocr import stroke_presence
@@ -186,6 +186,26 @@ def test_the_cell_reader_disputes_a_line_read_only_when_every_aligned_read_does(
     digit[0 * 30 + 5, ALPHABET.index("T")] = 0.5
     digit[0 * 30 + 5, ALPHABET.index("K")] = 0.95  # K is no twin of T (20 vs 29): the check digit would see it
     assert not disputed(TD1, DE_ID, [digit] * 3)
+
+
+def test_the_cell_reader_prefers_another_text_when_most_aligned_reads_pick_it() -> None:
+    # fresh frame 151913: the cell reader chose H in 9 of its 13 aligned reads of a name the models read as NUBER,
+    # by margins far too thin for ``disputed``; ``preferred`` only asks which way it leans
+    right = [DE_ID[0], DE_ID[1], "HUBER<<ERIKA<<<<<<<<<<<<<<<<<<"]
+    wrong = [DE_ID[0], DE_ID[1], "NUBER<<ERIKA<<<<<<<<<<<<<<<<<<"]
+    leans_h = scores_for(wrong)
+    leans_h[60, ALPHABET.index("H")] = 0.91  # H ahead of N by 0.01
+    sees_n = scores_for(wrong)
+    assert preferred(TD1, wrong, right, [leans_h, leans_h, sees_n])
+    assert not preferred(TD1, wrong, right, [leans_h, sees_n])  # a tie is no majority
+    assert not preferred(TD1, wrong, right, [leans_h, sees_n, sees_n])
+    assert not preferred(TD1, right, wrong, [leans_h] * 3)  # it leans to the text itself
+    slipped = scores_for(["<" * 30] * 3)  # another grid: no opinion, and not counted
+    assert preferred(TD1, wrong, right, [leans_h, slipped, slipped])
+    assert not preferred(TD1, wrong, right, [slipped] * 3)  # no aligned read: no witness
+    # two cells: the reads must pick both of the other text's characters
+    both = [DE_ID[0], DE_ID[1], "HUBEP<<ERIKA<<<<<<<<<<<<<<<<<<"]
+    assert not preferred(TD1, wrong, both, [leans_h] * 3)
 
 
 def _cells_for(lines: list[str], faint: dict[int, float] | None = None) -> np.ndarray:

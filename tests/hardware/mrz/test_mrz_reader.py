@@ -265,13 +265,32 @@ def test_a_name_each_line_model_misread_plainly_once_is_not_reported(monkeypatch
     reader leans to Z too, so no rule but the evidence's thinness is left: one model must read a text plainly
     twice (``lines.supported``)."""
     import hardware.mrz.lines as lines
+    import hardware.mrz.reader as reader
 
     s = make_sample(141756, kind="TD1", size=(1280, 720), level="webcam")
     result = read_frame(s.frame).result
     assert result is None or _right(result, s)
     monkeypatch.setattr(lines, "MIN_PLAIN_OWN", 1)  # the rule before
+    assert read_frame(s.frame).result is None  # since the seventeenth session the contest rule refuses it too
+    monkeypatch.setattr(reader, "_contested", lambda *a: False)
     wrong = read_frame(s.frame).result
     assert wrong is not None and wrong.mrz[2].startswith("MEYER<<NOAH<LZNA")
+
+
+def test_a_line_result_a_model_and_the_cell_reader_both_read_otherwise_is_not_reported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fresh frame 151913 (TD2 at 10 px pitch, dark, blurred): all three line models read FISCHER<HUBER as
+    FISCHER<NUBER plainly, 17 reads, so every vote rule passes. But the context model read the name line as HUBER
+    3 times (its second line garbled, so no valid text) and the cell reader picked H in most of its aligned reads,
+    by margins too thin to dispute: two recognisers see another valid text, and the result is contested."""
+    import hardware.mrz.reader as reader
+
+    s = make_sample(151913, kind="TD2", size=(1280, 720), level="webcam")
+    result = read_frame(s.frame).result
+    assert result is None or _right(result, s)
+    monkeypatch.setattr(reader, "_contested", lambda *a: False)  # the rule before
+    wrong = read_frame(s.frame).result
+    assert wrong is not None and wrong.mrz[0].startswith("I<USAFISCHER<NUBER<<PAUL")
 
 
 def test_a_read_the_check_digits_would_allow_read_otherwise_close_by_is_checked_by_the_line_models(

@@ -207,11 +207,16 @@ def test_a_line_result_other_plain_reads_dispute_is_no_clear_witness(monkeypatch
     """Stream benchmark clip 604329 (TD3 at 11.3 px, held card), frame at 0.17 s: the line models' pair agrees on
     HANNAN for HANNAH (13 plain reads against 8 of HANNAH, so ``lines.supported`` lets it pass). Names have no
     check digit. Two such frames must not make a result; until the fourteenth session every line result counted
-    as a clear witness, and they did."""
+    as a clear witness, and they did. Since the seventeenth session the frame does not read HANNAN at all (the
+    contest rule, ``reader._contested``); the stream rule is tested with that rule off."""
+    import hardware.mrz.reader as frame_reader
     import hardware.mrz.stream as stream
     from tests.mrzgen.held import held_card
 
     frame = held_card(604329, kind="TD3", size=(1280, 720)).frame(0.1667)
+    read = read_frame(frame.frame)
+    assert read.result is None and read.reason == "lines contested"
+    monkeypatch.setattr(frame_reader, "_contested", lambda *a: False)
     read = read_frame(frame.frame)
     assert read.result is not None and read.result.mrz[0].startswith("P<D<<WEBER<<HANNAN<")  # the misread is real
     assert read.reason == "lines" and read.dissent > 0 and not stream._clear(read)
@@ -242,3 +247,20 @@ def test_a_line_result_a_model_did_not_read_is_no_clear_witness(monkeypatch) -> 
     reader = MrzStreamReader()
     assert reader.feed(frame.frame).result is None
     assert reader.feed(frame.frame).result.mrz[1].startswith("S<Q9FTOL<")
+
+
+def test_the_vote_of_frames_none_of_which_read_is_not_reported() -> None:
+    """Stream benchmark clip 612057 (TD1 at 8.5 px pitch, glare): five frames read nothing, and their averaged
+    scores decode KRUEGER as KRUFGER (an E/F stroke twin in a name, which the single-frame reader's stroke check
+    and line models would have looked at, but the vote gets the decoder's rules only). The vote may confirm a
+    frame's valid read, never stand in for one; the sixteenth session's stream reported KRUFGER here."""
+    from tests.mrzgen.held import held_card
+    from tests.mrzgen.identities import REFERENCE_DAY
+
+    card = held_card(612057, kind="TD1", size=(1280, 720))
+    reader = MrzStreamReader(today=REFERENCE_DAY)
+    feedback = [reader.feed(card.frame(t).frame) for t in (0.0, 1.1333, 2.1667, 3.2333, 3.9)]
+    assert all(fb.frame_result is None and fb.result is None for fb in feedback)
+    voted = reader._vote()
+    assert voted is not None and voted.mrz[2].startswith("KRUFGER<<BJOERN")  # what the vote alone would report
+    assert card.scene.identity.lines[2].startswith("KRUEGER<<BJOERN")
