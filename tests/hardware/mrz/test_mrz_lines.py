@@ -11,6 +11,7 @@ from hardware.mrz.layouts import LAYOUTS
 from hardware.mrz.lines import (
     ALPHABET,
     MIN_PLAIN,
+    MIN_PLAIN_LEAD,
     MIN_PLAIN_OWN,
     MIN_VOTES,
     PAIRS,
@@ -107,13 +108,19 @@ def test_either_pair_of_models_can_agree_but_each_needs_the_half_model() -> None
 def test_a_line_text_needs_the_plain_reads_behind_it() -> None:
     right = ("A" * 30, "B" * 30, "C" * 30)
     other = ("D" * 30, "B" * 30, "C" * 30)
-    assert MIN_PLAIN == 2 and MIN_PLAIN_OWN == 2
+    assert MIN_PLAIN == 2 and MIN_PLAIN_OWN == 2 and MIN_PLAIN_LEAD == 2
     assert supported(right, {"half": {right: 2}, "fine": {right: 1}})
     # one plain read per model (fresh frame 141756's LZNA: 1 + 1 + 1): no model read it twice by itself
     assert not supported(right, {"half": {right: 1}, "fine": {right: 1}, "context": {right: 1}})
     assert not supported(right, {"half": {}, "fine": {right: 1}})  # one plain read: the rest was the syntax's
-    assert supported(right, {"half": {right: 3}, "fine": {other: 2}, "context": {other: 1}})  # a tie is no veto
-    assert not supported(right, {"half": {right: 3}, "fine": {other: 2}, "context": {other: 2}})
+    assert supported(right, {"half": {right: 4}, "fine": {other: 1}, "context": {other: 1}})  # twice the rival's
+    assert not supported(right, {"half": {right: 3}, "fine": {other: 2}, "context": {other: 1}})  # a tie
+    # fresh frame 191813's counts: RECKER 4 + 4 + 2 plain reads, BECKER 2 + 5, DECKER 1 - ahead, but not by 2 to 1
+    third = ("E" * 30, "B" * 30, "C" * 30)
+    assert not supported(right, {"half": {right: 4, other: 2, third: 1}, "fine": {right: 4},
+                                 "context": {other: 5, right: 2}})
+    # reads scattered over several wrong texts are no rival (fresh frame 211435: WILHELM 11, two others 4 each)
+    assert supported(right, {"half": {right: 6}, "fine": {right: 1, other: 4}, "context": {right: 4, third: 4}})
     # the stream benchmark's EISCHER frame, in counts: the reported text 3 + 2 plain reads, the right one 2 + 4
     assert not supported(other, {"half": {other: 3}, "fine": {right: 2}, "context": {right: 4, other: 2}})
 

@@ -293,6 +293,22 @@ def test_a_line_result_a_model_and_the_cell_reader_both_read_otherwise_is_not_re
     assert wrong is not None and wrong.mrz[0].startswith("I<USAFISCHER<NUBER<<PAUL")
 
 
+def test_a_line_text_without_a_clear_lead_in_the_plain_reads_is_not_reported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fresh frame 191813 (TD1 at 9.4 px pitch, glare): the line models read BECKER as RECKER plainly 10 times,
+    BECKER 7 times and DECKER once, and the cell reader split 6 to 5; the rule before (no other text with more
+    plain reads) reported RECKER. A line text now needs twice the plain reads of any other text
+    (``lines.MIN_PLAIN_LEAD``)."""
+    import hardware.mrz.lines as lines
+
+    s = make_sample(191813, kind="TD1", size=(1280, 720), level="webcam")
+    result = read_frame(s.frame).result
+    assert result is None or _right(result, s)
+    monkeypatch.setattr(lines, "MIN_PLAIN_LEAD", 1)  # the rule before
+    wrong = read_frame(s.frame).result
+    assert wrong is not None and wrong.mrz[2].startswith("RECKER<<PAUL<FELIX")
+
+
 def test_a_read_the_check_digits_would_allow_read_otherwise_close_by_is_checked_by_the_line_models(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Fresh frame 161407 (a clean TD3 at 12 px pitch): the cell reader reads the document number 8G7MAT00 as

@@ -207,15 +207,19 @@ def test_a_line_result_other_plain_reads_dispute_is_no_clear_witness(monkeypatch
     """Stream benchmark clip 604329 (TD3 at 11.3 px, held card), frame at 0.17 s: the line models' pair agrees on
     HANNAN for HANNAH (13 plain reads against 8 of HANNAH, so ``lines.supported`` lets it pass). Names have no
     check digit. Two such frames must not make a result; until the fourteenth session every line result counted
-    as a clear witness, and they did. Since the seventeenth session the frame does not read HANNAN at all (the
-    contest rule, ``reader._contested``); the stream rule is tested with that rule off."""
+    as a clear witness, and they did. Since the seventeenth session the frame does not read HANNAN at all (13 plain
+    reads to 8 are no 2 to 1 lead, ``lines.MIN_PLAIN_LEAD``, and the contest rule, ``reader._contested``, refuses
+    it too); the stream rule is tested with those rules off."""
+    import hardware.mrz.lines as lines
     import hardware.mrz.reader as frame_reader
     import hardware.mrz.stream as stream
     from tests.mrzgen.held import held_card
 
     frame = held_card(604329, kind="TD3", size=(1280, 720)).frame(0.1667)
     read = read_frame(frame.frame)
-    assert read.result is None and read.reason == "lines contested"
+    assert read.result is None and read.reason == "lines unsupported"
+    monkeypatch.setattr(lines, "MIN_PLAIN_LEAD", 1)
+    assert read_frame(frame.frame).reason == "lines contested"
     monkeypatch.setattr(frame_reader, "_contested", lambda *a: False)
     read = read_frame(frame.frame)
     assert read.result is not None and read.result.mrz[0].startswith("P<D<<WEBER<<HANNAN<")  # the misread is real
