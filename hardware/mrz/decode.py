@@ -320,6 +320,20 @@ def preferred(layout: Layout, lines: list[str], other: list[str], reads: list[np
     return aligned > 0 and 2 * backing > aligned
 
 
+def leans_otherwise(layout: Layout, lines: list[str], reads: list[np.ndarray], min_overlap: float = 0.85) -> bool:
+    """True if at some cell no check digit covers, more than half of the cell reader's ``reads`` aligned with
+    ``lines`` pick another character (best of those its field allows). For the stream's clear witnesses."""
+    _, allowed = _read_index(layout, lines)
+    idx = np.array([_INDEX[c] for c in "".join(lines)])
+    unprot = np.array([i not in layout.protected for i in range(len(idx))])
+    picks = [np.where(allowed, sc, -np.inf).argmax(axis=1) for sc in reads
+             if _aligned(layout, lines, sc, min_overlap) is not None]
+    if not picks:
+        return False
+    against = (np.array(picks) != idx[None, :]).sum(axis=0)
+    return bool(np.any(unprot & (2 * against > len(picks))))
+
+
 def stroke_doubt(layout: Layout, lines: list[str], scores: np.ndarray, cells: np.ndarray,
                  cfg: DecodeConfig = DecodeConfig()) -> bool:
     """True if an unprotected cell read with a thin margin (< ``cfg.stroke_thin``) over its stroke twin (the same

@@ -14,6 +14,7 @@ from .decode import (
     contradicted,
     decode,
     disputed,
+    leans_otherwise,
     outvoted,
     preferred,
     stroke_doubt,
@@ -63,6 +64,7 @@ class FrameRead:
     # and every model read this one
     dissent: int = 0
     backers: int = 0
+    leaned: bool = False  # ... and whether the cell reader leaned to another character at an unchecked cell
     bands: list[Band] = field(default_factory=list)
     # combined scores of every band read so far, by (layout name, flipped): the votes for :func:`decode.outvoted`
     # (emptied when :func:`read_frame` returns)
@@ -231,6 +233,7 @@ def _agreed_result(gray: np.ndarray, lv: LineVotes, out: FrameRead, today: dt.da
     text = tuple(agreed_lines)
     out.dissent = sum(n for other, n in totals(lv.plain).items() if other != text)
     out.backers = sum(1 for reads in lv.plain.values() if reads.get(text, 0) > 0)
+    out.leaned = leans_otherwise(layout, agreed_lines, cells)
     out.result = build_result(layout, agreed_lines, today)
     return True
 

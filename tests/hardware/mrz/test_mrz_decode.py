@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from hardware.mrz.checkdigit import ALPHABET, check_digit
-from hardware.mrz.decode import contradicted, decode, disputed, outvoted, preferred, stroke_doubt
+from hardware.mrz.decode import (
+    contradicted,
+    decode,
+    disputed,
+    leans_otherwise,
+    outvoted,
+    preferred,
+    stroke_doubt,
+)
 from hardware.mrz.glyphs import templates
 from hardware.mrz.layouts import TD1, TD3
 from hardware.mrz.ocr import stroke_presence
@@ -206,6 +214,20 @@ def test_the_cell_reader_prefers_another_text_when_most_aligned_reads_pick_it() 
     # two cells: the reads must pick both of the other text's characters
     both = [DE_ID[0], DE_ID[1], "HUBEP<<ERIKA<<<<<<<<<<<<<<<<<<"]
     assert not preferred(TD1, wrong, both, [leans_h] * 3)
+
+
+def test_the_cell_reader_leans_otherwise_where_most_aligned_reads_pick_another_unchecked_character() -> None:
+    text = [DE_ID[0], DE_ID[1], "NOWAK<<YUSUE<MIA<<<<<<<<<<<<<<"]
+    sees_f = scores_for([DE_ID[0], DE_ID[1], "NOWAK<<YUSUF<MIA<<<<<<<<<<<<<<"])
+    sees_e = scores_for(text)
+    assert leans_otherwise(TD1, text, [sees_f, sees_f, sees_e])
+    assert not leans_otherwise(TD1, text, [sees_f, sees_e])  # half is no majority
+    assert not leans_otherwise(TD1, text, [sees_e] * 3)
+    assert not leans_otherwise(TD1, text, [])
+    # a cell a check digit covers is the check digit's business (the document number's T read as K)
+    number = scores_for(text)
+    number[5, ALPHABET.index("K")] = 0.95
+    assert not leans_otherwise(TD1, text, [number] * 3)
 
 
 def _cells_for(lines: list[str], faint: dict[int, float] | None = None) -> np.ndarray:

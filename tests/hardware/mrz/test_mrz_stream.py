@@ -268,3 +268,22 @@ def test_the_vote_of_frames_none_of_which_read_is_not_reported() -> None:
     voted = reader._vote()
     assert voted is not None and voted.mrz[2].startswith("KRUFGER<<BJOERN")  # what the vote alone would report
     assert card.scene.identity.lines[2].startswith("KRUEGER<<BJOERN")
+
+
+def test_a_line_result_the_cell_reader_leans_against_is_no_clear_witness(monkeypatch) -> None:
+    """Stream benchmark clip 614366 (TD1, 960x540, held card), frame at 2.73 s: all three line models read YUSUF
+    as YUSUE at every band length and no other text, so the result was undisputed and a clear witness (seventeenth
+    session: two such frames; only a right read in the window kept the stream from reporting YUSUE). The cell
+    reader picked F in most of its aligned reads: a clear witness must not have the other recogniser lean
+    against it."""
+    import hardware.mrz.stream as stream
+    from tests.mrzgen.held import held_card
+
+    card = held_card(614366, kind="TD1", size=(960, 540))
+    read = read_frame(card.frame(2.7333).frame)
+    assert read.result is not None and read.result.mrz[2].startswith("NOWAK<<YUSUE<MIA")  # the misread is real
+    assert card.scene.identity.lines[2].startswith("NOWAK<<YUSUF<MIA")
+    assert read.reason == "lines" and read.dissent == 0 and read.backers == 3 and read.leaned
+    assert not stream._clear(read)
+    read.leaned = False  # the rule before
+    assert stream._clear(read)
