@@ -297,6 +297,15 @@ def disputed(layout: Layout, lines: list[str], reads: list[np.ndarray], cfg: Dec
     return bool(np.any(np.min(margins, axis=0) > cfg.dispute_margin))
 
 
+def _aligned_picks(layout: Layout, lines: list[str], reads: list[np.ndarray], min_overlap: float) -> np.ndarray:
+    """Per read of ``reads`` aligned with ``lines`` (as in :func:`_aligned`), the character it picks at each cell
+    among those the field allows: an (aligned reads, positions) array of ALPHABET indices."""
+    idx, allowed = _read_index(layout, lines)
+    picks = [p for sc in reads if float(((p := np.where(allowed, sc, -np.inf).argmax(axis=1)) == idx).mean())
+             >= min_overlap]
+    return np.array(picks).reshape(len(picks), len(idx))
+
+
 def preferred(layout: Layout, lines: list[str], other: list[str], reads: list[np.ndarray],
               min_overlap: float = 0.85) -> bool:
     """True if more than half of the cell reader's ``reads`` that are aligned with ``lines`` pick ``other``'s
@@ -306,32 +315,20 @@ def preferred(layout: Layout, lines: list[str], other: list[str], reads: list[np
     witness beside a line model's reads of ``other`` (``reader._contested``)."""
     flat, alt = "".join(lines), "".join(other)
     cells = [i for i, (a, b) in enumerate(zip(flat, alt, strict=True)) if a != b]
-    if not cells:
+    picks = _aligned_picks(layout, lines, reads, min_overlap)
+    if not cells or not len(picks):
         return False
-    want = np.array([_INDEX[alt[i]] for i in cells])
-    _, allowed = _read_index(layout, lines)
-    aligned = backing = 0
-    for sc in reads:
-        if _aligned(layout, lines, sc, min_overlap) is None:
-            continue
-        best = np.where(allowed, sc, -np.inf).argmax(axis=1)
-        aligned += 1
-        backing += bool(np.all(best[cells] == want))
-    return aligned > 0 and 2 * backing > aligned
+    backing = np.all(picks[:, cells] == np.array([_INDEX[alt[i]] for i in cells]), axis=1)
+    return 2 * int(backing.sum()) > len(picks)
 
 
 def leans_otherwise(layout: Layout, lines: list[str], reads: list[np.ndarray], min_overlap: float = 0.85) -> bool:
     """True if at some cell no check digit covers, more than half of the cell reader's ``reads`` aligned with
     ``lines`` pick another character (best of those its field allows). For the stream's clear witnesses."""
-    _, allowed = _read_index(layout, lines)
     idx = np.array([_INDEX[c] for c in "".join(lines)])
+    picks = _aligned_picks(layout, lines, reads, min_overlap)
     unprot = np.array([i not in layout.protected for i in range(len(idx))])
-    picks = [np.where(allowed, sc, -np.inf).argmax(axis=1) for sc in reads
-             if _aligned(layout, lines, sc, min_overlap) is not None]
-    if not picks:
-        return False
-    against = (np.array(picks) != idx[None, :]).sum(axis=0)
-    return bool(np.any(unprot & (2 * against > len(picks))))
+    return bool(np.any(unprot & (2 * (picks != idx).sum(axis=0) > len(picks))))
 
 
 def stroke_doubt(layout: Layout, lines: list[str], scores: np.ndarray, cells: np.ndarray,
